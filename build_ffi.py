@@ -1,0 +1,130 @@
+"""cffi builder for pigpiod_py._pigpiod.
+
+The cdef is generated, never hand-maintained:
+
+* prototypes, typedefs and enums come from the installed ``pigpiod_if2.h``
+  (comments and preprocessor lines stripped);
+* types and ``PI_*`` integer constants come from ``include/pigpio.h``, the
+  project's compatibility header (every ``#define NAME <int>`` becomes a
+  ``#define NAME ...`` of the compiled module, so its value is the compiler's);
+* the shim's API comes from ``include/pgd_shim.h``.
+
+``PIGPIOD_PREFIX`` points the build at another install prefix of the library
+(``$PIGPIOD_PREFIX/include`` and ``$PIGPIOD_PREFIX/lib``); by default the
+usual system prefixes are searched.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from cffi import FFI
+
+HERE = Path(__file__).resolve().parent
+INCLUDE = HERE / "include"
+PREFIXES = ("/usr", "/usr/local")
+#: The project's C: public headers (parsed into the cdef) and sources.
+SHIM_HEADERS = ("pgd_shim.h", "pgd_events.h")
+SHIM_SOURCES = ("pgd_net.c", "pgd_shim.c", "pgd_events.c")
+
+
+def _prefixes() -> list[str]:
+    custom = os.environ.get("PIGPIOD_PREFIX")
+    return [custom] if custom else list(PREFIXES)
+
+
+def find_header() -> Path:
+    """Path of the pigpiod_if2.h the module is built against."""
+    for prefix in _prefixes():
+        candidate = Path(prefix) / "include" / "pigpiod_if2.h"
+        if candidate.is_file():
+            return candidate
+    raise RuntimeError(
+        "pigpiod_if2.h not found under %s: install libpigpiod-if-dev or set "
+        "PIGPIOD_PREFIX" % ", ".join(_prefixes())
+    )
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+
+
+def _drop_cplusplus_guards(text: str) -> str:
+    return re.sub(r"#ifdef __cplusplus.*?#endif", "", text, flags=re.S)
+
+
+def cdef_from_header(text: str) -> str:
+    """Declarations cffi can parse from a C header: no comments, no
+    preprocessor lines except integer ``#define``s (turned into ``...``)."""
+    text = _drop_cplusplus_guards(_strip_comments(text))
+    values = dict(re.findall(r"^\s*#define\s+(\w+)\s+(-?(?:0x[0-9A-Fa-f]+|\d+))\s*$", text, re.M))
+    text = re.sub(r"\[(\w+)\]", lambda m: "[%s]" % values.get(m.group(1), m.group(1)), text)
+    out = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            m = re.match(r"#define\s+(\w+)\s+(-?(?:0x[0-9A-Fa-f]+|\d+))\s*$", stripped)
+            if m:
+                out.append("#define %s ..." % m.group(1))
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def function_signatures(text: str) -> dict[str, list[str]]:
+    """Map of every function declared in a header to its parameter names."""
+    text = _drop_cplusplus_guards(_strip_comments(text))
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("#"))
+    sigs: dict[str, list[str]] = {}
+    for m in re.finditer(r"^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\(([^()]*)\)\s*;", text, re.M):
+        name, params = m.group(1), m.group(2).strip()
+        if text[: m.start()].rstrip().endswith("typedef"):
+            continue
+        names = []
+        if params and params != "void":
+            for p in params.split(","):
+                names.append(re.findall(r"\w+", p)[-1])
+        sigs[name] = names
+    return sigs
+
+
+def build() -> FFI:
+    header = find_header()
+    header_text = header.read_text()
+    compat_text = (INCLUDE / "pigpio.h").read_text()
+    shim_texts = [(INCLUDE / name).read_text() for name in SHIM_HEADERS]
+    sigs = function_signatures(header_text)
+    sig_literal = "\\n".join("%s %s" % (n, " ".join(a)) for n, a in sorted(sigs.items()))
+
+    ffibuilder = FFI()
+    ffibuilder.cdef("typedef ... pthread_t;")
+    ffibuilder.cdef(cdef_from_header(compat_text))
+    ffibuilder.cdef(cdef_from_header(header_text))
+    for text in shim_texts:
+        ffibuilder.cdef(cdef_from_header(text))
+    ffibuilder.cdef("const char *pgd_header_signatures(void);")
+
+    lib_dirs = [str(Path(p) / "lib") for p in _prefixes()]
+    ffibuilder.set_source(
+        "pigpiod_py._pigpiod",
+        '#include "pigpiod_if2.h"\n'
+        + "".join('#include "%s"\n' % name for name in SHIM_HEADERS)
+        + "/* generated from %s: one line per function, its parameter names */\n"
+        'const char *pgd_header_signatures(void) { return "%s"; }\n' % (header, sig_literal),
+        sources=[str((INCLUDE / name).relative_to(HERE)) for name in SHIM_SOURCES],
+        include_dirs=[str(INCLUDE), str(header.parent)],
+        library_dirs=lib_dirs,
+        runtime_library_dirs=lib_dirs if os.environ.get("PIGPIOD_PREFIX") else [],
+        libraries=["pigpiod_if2", "pthread"],
+        extra_compile_args=["-std=gnu11", "-Wall", "-Wno-unused-function"],
+    )
+    return ffibuilder
+
+
+ffibuilder = build()
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

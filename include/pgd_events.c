@@ -1,0 +1,314 @@
+/* pigpiod-py events: notification reader thread and lock-free ring
+   (see pgd_events.h). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pigpiod_if2.h"
+#include "pgd_events.h"
+#include "pgd_shim.h"
+#include "pgd_net.h"
+
+#define REPORT_SIZE 12
+#define READ_REPORTS 4096
+
+struct pgd_events
+{
+   int fd;                       /* the NOIB socket */
+   int wake_fd;                  /* eventfd: readable while records wait */
+   int handle;                   /* the daemon's notification handle */
+   pthread_t thread;
+   atomic_int closing;
+
+   /* What to keep; written by Python, read by the reader thread. */
+   _Atomic uint32_t rising, falling, watchdog, events;
+   atomic_int main_token;        /* 0: no main-thread dispatch */
+   atomic_int pending;           /* a pending call is queued */
+   atomic_int disconnected;      /* set by the reader at end of stream */
+   int disconnect_taken;         /* consumer only: the record was handed out */
+
+   uint32_t last_level;          /* reader thread only */
+
+   /* The ring: the producer owns head, the consumer owns tail.  They sit
+      on separate cache lines so the two threads do not share one. */
+   pgd_record_t *slots;
+   uint64_t mask;
+   _Alignas(64) _Atomic uint64_t head;
+   _Alignas(64) _Atomic uint64_t tail;
+   _Alignas(64) _Atomic uint64_t dropped;
+   _Atomic uint64_t produced, high_water, reports, consumed_base;
+};
+
+static atomic_int python_alive = 1;
+
+/* ---- producer side (reader thread) ---------------------------------- */
+
+static void push(pgd_events_t *ev, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick)
+{
+   uint64_t head = atomic_load_explicit(&ev->head, memory_order_relaxed);
+   uint64_t tail = atomic_load_explicit(&ev->tail, memory_order_acquire);
+   pgd_record_t *slot;
+
+   if (head - tail > ev->mask)
+   {
+      atomic_fetch_add_explicit(&ev->dropped, 1, memory_order_relaxed);
+      return;
+   }
+   slot = &ev->slots[head & ev->mask];
+   slot->tick = tick;
+   slot->kind = kind;
+   slot->id = id;
+   slot->level = level;
+   slot->spare = 0;
+   /* Release: the record is complete before the consumer can see it. */
+   atomic_store_explicit(&ev->head, head + 1, memory_order_release);
+   atomic_fetch_add_explicit(&ev->produced, 1, memory_order_relaxed);
+   if (head + 1 - tail > atomic_load_explicit(&ev->high_water, memory_order_relaxed))
+      atomic_store_explicit(&ev->high_water, head + 1 - tail, memory_order_relaxed);
+}
+
+static int run_pending(void *arg)
+{
+   PyObject *module, *result;
+
+   if (!atomic_load(&python_alive)) return 0;
+   module = PyImport_ImportModule("pigpiod_py.events");
+   if (!module) return -1;
+   result = PyObject_CallMethod(module, "_run_pending", "i", (int)(intptr_t)arg);
+   Py_DECREF(module);
+   if (!result) return -1;   /* a handler raised: it surfaces in the main thread */
+   Py_DECREF(result);
+   return 0;
+}
+
+/* Wake the consumers: the eventfd, and in main mode one pending call. */
+static void wake(pgd_events_t *ev)
+{
+   uint64_t one = 1;
+   int token = atomic_load(&ev->main_token);
+   int idle = 0;
+
+   if (write(ev->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) return;
+   if (token && atomic_load(&python_alive) &&
+       atomic_compare_exchange_strong(&ev->pending, &idle, 1))
+   {
+      if (Py_AddPendingCall(run_pending, (void *)(intptr_t)token) != 0)
+         atomic_store(&ev->pending, 0);  /* queue full: the eventfd still tells */
+   }
+}
+
+/* Turn one 12-byte report (little-endian) into at most 32 records. */
+static void parse_report(pgd_events_t *ev, const unsigned char *r)
+{
+   uint16_t flags = (uint16_t)(r[2] | r[3] << 8);
+   uint32_t tick = (uint32_t)r[4] | (uint32_t)r[5] << 8 | (uint32_t)r[6] << 16 | (uint32_t)r[7] << 24;
+   uint32_t level = (uint32_t)r[8] | (uint32_t)r[9] << 8 | (uint32_t)r[10] << 16 | (uint32_t)r[11] << 24;
+
+   if (flags == 0)
+   {
+      uint32_t rising = atomic_load_explicit(&ev->rising, memory_order_relaxed);
+      uint32_t falling = atomic_load_explicit(&ev->falling, memory_order_relaxed);
+      uint32_t changed = (level ^ ev->last_level) & (rising | falling);
+      ev->last_level = level;
+      while (changed)
+      {
+         int g = __builtin_ctz(changed);
+         uint32_t bit = 1u << g;
+         int high = (level & bit) != 0;
+         changed &= changed - 1;
+         if ((high ? rising : falling) & bit) push(ev, PGD_EDGE, (uint8_t)g, (uint8_t)high, tick);
+      }
+   }
+   else if (flags & PI_NTFY_FLAGS_WDOG)
+   {
+      int g = flags & 31;
+      if (atomic_load_explicit(&ev->watchdog, memory_order_relaxed) & (1u << g))
+         push(ev, PGD_WATCHDOG, (uint8_t)g, PI_TIMEOUT, tick);
+   }
+   else if (flags & PI_NTFY_FLAGS_EVENT)
+   {
+      int e = flags & 31;
+      if (atomic_load_explicit(&ev->events, memory_order_relaxed) & (1u << e))
+         push(ev, PGD_EVENT, (uint8_t)e, 0, tick);
+   }
+   /* PI_NTFY_FLAGS_ALIVE: a keep-alive, nothing to report. */
+}
+
+static void *reader_thread(void *arg)
+{
+   pgd_events_t *ev = arg;
+   unsigned char *buf = malloc(READ_REPORTS * REPORT_SIZE);
+   size_t have = 0;
+
+   while (buf)
+   {
+      ssize_t n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, 0);
+      uint64_t before;
+      size_t used = 0;
+
+      if (n <= 0)
+      {
+         if (n < 0 && errno == EINTR) continue;
+         break;
+      }
+      have += (size_t)n;
+      before = atomic_load_explicit(&ev->head, memory_order_relaxed);
+      for (; have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, buf + used);
+      atomic_fetch_add_explicit(&ev->reports, used / REPORT_SIZE, memory_order_relaxed);
+      memmove(buf, buf + used, have - used);  /* keep a partial report */
+      have -= used;
+      if (atomic_load_explicit(&ev->head, memory_order_relaxed) != before) wake(ev);
+   }
+   free(buf);
+   if (!atomic_load(&ev->closing))
+   {
+      /* Not a ring record, which a full ring would drop: the consumer adds
+         the disconnect record itself once it has taken everything else. */
+      atomic_store(&ev->disconnected, 1);
+      wake(ev);
+   }
+   return NULL;
+}
+
+/* ---- lifetime -------------------------------------------------------- */
+
+pgd_events_t *pgd_events_open(const char *host, const char *port, int timeout_ms,
+                              unsigned capacity, int *error)
+{
+   pgd_events_t *ev = calloc(1, sizeof(*ev));
+   uint64_t size = 16;
+   int32_t res;
+
+   if (!ev) { *error = PGD_ERR_SYSTEM; return NULL; }
+   while (size < capacity) size <<= 1;
+   ev->mask = size - 1;
+   ev->slots = calloc(size, sizeof(pgd_record_t));
+   ev->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+   ev->fd = -1;
+   if (!ev->slots || ev->wake_fd < 0) { *error = PGD_ERR_SYSTEM; goto fail; }
+
+   ev->fd = pgd_net_connect(host, port, timeout_ms);
+   if (ev->fd < 0) { *error = ev->fd; ev->fd = -1; goto fail; }
+   /* The starting levels, then the socket becomes a report stream. */
+   if ((*error = pgd_net_command(ev->fd, PI_CMD_BR1, 0, 0, timeout_ms, &res))) goto fail;
+   ev->last_level = (uint32_t)res;
+   if ((*error = pgd_net_command(ev->fd, PI_CMD_NOIB, 0, 0, timeout_ms, &res))) goto fail;
+   if (res < 0) { *error = res; goto fail; }
+   ev->handle = res;
+   if (pthread_create(&ev->thread, NULL, reader_thread, ev)) { *error = PGD_ERR_SYSTEM; goto fail; }
+   return ev;
+
+fail:
+   if (ev->fd >= 0) close(ev->fd);
+   if (ev->wake_fd >= 0) close(ev->wake_fd);
+   free(ev->slots);
+   free(ev);
+   return NULL;
+}
+
+void pgd_events_close(pgd_events_t *ev)
+{
+   if (!ev) return;
+   atomic_store(&ev->closing, 1);
+   atomic_store(&ev->main_token, 0);
+   shutdown(ev->fd, SHUT_RDWR);   /* ends the reader's recv() */
+   pthread_join(ev->thread, NULL);
+   close(ev->fd);
+   close(ev->wake_fd);
+   free(ev->slots);
+   free(ev);
+}
+
+void pgd_events_shutdown(void)
+{
+   atomic_store(&python_alive, 0);
+}
+
+/* ---- consumer side ------------------------------------------------------ */
+
+int pgd_events_handle(pgd_events_t *ev) { return ev->handle; }
+
+int pgd_events_fd(pgd_events_t *ev) { return ev->wake_fd; }
+
+void pgd_events_select(pgd_events_t *ev, uint32_t rising, uint32_t falling,
+                       uint32_t watchdog, uint32_t events)
+{
+   atomic_store(&ev->rising, rising);
+   atomic_store(&ev->falling, falling);
+   atomic_store(&ev->watchdog, watchdog);
+   atomic_store(&ev->events, events);
+}
+
+void pgd_events_main_dispatch(pgd_events_t *ev, int token)
+{
+   atomic_store(&ev->main_token, token);
+   atomic_store(&ev->pending, 0);
+}
+
+void pgd_events_rearm(pgd_events_t *ev)
+{
+   atomic_store(&ev->pending, 0);
+}
+
+int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max)
+{
+   uint64_t drained, tail, head, n, first;
+
+   /* Clear the wake-up before looking, so a record pushed after the look
+      sets it again: no wake-up is ever lost. */
+   if (read(ev->wake_fd, &drained, sizeof(drained)) < 0) { /* nothing to clear */ }
+   tail = atomic_load_explicit(&ev->tail, memory_order_relaxed);
+   head = atomic_load_explicit(&ev->head, memory_order_acquire);
+   n = head - tail;
+   if (n > (uint64_t)max) n = (uint64_t)max;
+   first = ev->mask + 1 - (tail & ev->mask);
+   if (first > n) first = n;
+   memcpy(out, &ev->slots[tail & ev->mask], first * sizeof(pgd_record_t));
+   memcpy(out + first, &ev->slots[0], (n - first) * sizeof(pgd_record_t));
+   atomic_store_explicit(&ev->tail, tail + n, memory_order_release);
+   if (head == tail + n && n < (uint64_t)max && !ev->disconnect_taken &&
+       atomic_load(&ev->disconnected) &&
+       atomic_load_explicit(&ev->head, memory_order_acquire) == head)
+   {
+      pgd_record_t *last = &out[n++];
+      memset(last, 0, sizeof(*last));
+      last->kind = PGD_DISCONNECT;
+      ev->disconnect_taken = 1;
+   }
+   else if (head != tail + n)
+   {
+      uint64_t one = 1;   /* more than max were waiting: stay readable */
+      if (write(ev->wake_fd, &one, sizeof(one)) < 0) { /* counter full: already readable */ }
+   }
+   return (int)n;
+}
+
+void pgd_events_stats(pgd_events_t *ev, pgd_stats_t *out)
+{
+   uint64_t tail = atomic_load(&ev->tail);
+   out->queued = atomic_load(&ev->head) - tail;
+   out->high_water = atomic_load(&ev->high_water);
+   out->dropped = atomic_load(&ev->dropped);
+   out->produced = atomic_load(&ev->produced);
+   out->consumed = tail - atomic_load(&ev->consumed_base);
+   out->reports = atomic_load(&ev->reports);
+}
+
+void pgd_events_reset_stats(pgd_events_t *ev)
+{
+   atomic_store(&ev->dropped, 0);
+   atomic_store(&ev->produced, 0);
+   atomic_store(&ev->reports, 0);
+   atomic_store(&ev->consumed_base, atomic_load(&ev->tail));
+   atomic_store(&ev->high_water, atomic_load(&ev->head) - atomic_load(&ev->tail));
+}

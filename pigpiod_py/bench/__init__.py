@@ -1,0 +1,1 @@
+"""Benchmarks, measured side by side against one daemon (see ``toggle``)."""

@@ -1,0 +1,22 @@
+"""``python -m pigpiod_py bench [toggle] [options]``."""
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+BENCHMARKS = ("toggle",)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = argv.pop(0) if argv and not argv[0].startswith("-") else "toggle"
+    if name not in BENCHMARKS:
+        print("unknown benchmark %r; choose from %s" % (name, ", ".join(BENCHMARKS)), file=sys.stderr)
+        return 2
+    from .toggle import main as toggle_main
+
+    return toggle_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

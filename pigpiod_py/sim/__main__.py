@@ -1,0 +1,57 @@
+"""``python -m pigpiod_py.sim`` / ``pigpiod-sim``: run the simulator until signalled.
+
+The first line on stdout is ``listening HOST PORT control HOST PORT`` (the
+control fields are ``- -`` without a control port).
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from .._pigpiod import lib
+from .config import SAMPLE_RATES, SimConfig, parse_int
+from .simulator import DEFAULT_HOST, Simulator
+
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pigpiod-sim", description="A pigpiod-compatible simulated Raspberry Pi.")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help="address to listen on (default %(default)s)")
+    parser.add_argument("--port", type=int, default=lib.PI_DEFAULT_SOCKET_PORT,
+                        help="command port, 0 for a free one (default %(default)s)")
+    parser.add_argument("--control-port", type=int, default=None,
+                        help="JSON-lines control port, 0 for a free one (default: none)")
+    parser.add_argument("--revision", type=parse_int, default=None,
+                        help="hardware revision code, e.g. 0xc03111 (Pi 4B)")
+    parser.add_argument("--config", help="JSON configuration file")
+    parser.add_argument("--sample-rate", type=int, choices=SAMPLE_RATES, default=None,
+                        help="sample period in µs (default 5)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # Blocked in every thread (they inherit it), taken by sigwait below.
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        config = SimConfig.load(args.config) if args.config else SimConfig()
+        simulator = Simulator(args.host, args.port, args.revision, config, args.control_port,
+                              args.sample_rate)
+        simulator.start()
+    except (OSError, ValueError) as exc:
+        print(f"pigpiod-sim: {exc}", file=sys.stderr)
+        return 1
+    host, port = simulator.host, simulator.port
+    control = "- -" if simulator.control_port is None else f"{host} {simulator.control_port}"
+    print(f"listening {host} {port} control {control}", flush=True)
+    signal.sigwait(_STOP_SIGNALS)
+    simulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Sockets: the listener, per-connection threads and pigpiod's framing.
+
+A request is a 16-byte header of four little-endian u32 (cmd, p1, p2, p3)
+followed by p3 extension bytes; the response is cmd, p1, p2 and a result
+(signed, sent as its 32-bit pattern), followed by data for data commands.  A
+connection reads large chunks, runs every complete request in them and sends
+all their responses with one ``sendall``.
+"""
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+
+from ..constants import Command
+from .daemon import TABLE_SIZE, Daemon, unknown_command
+
+HEADER = struct.Struct("<4I")
+HEADER_SIZE = HEADER.size
+RECV_SIZE = 65536
+#: p3 at or above this closes the connection without an answer.
+MAX_EXTENSION = 65536
+RESULT_MASK = 0xFFFFFFFF
+BACKLOG = 100
+
+
+class Listener:
+    """A listening TCP socket serving each accepted connection in a thread."""
+
+    def __init__(self, host: str, port: int) -> None:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        self.sock = socket.create_server((host, port), family=family, backlog=BACKLOG)
+        self.host, self.port = self.sock.getsockname()[:2]
+        self._clients: set[socket.socket] = set()
+        self._clients_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Listener:
+        self._thread = threading.Thread(target=self._accept, name="accept:%d" % self.port,
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and end every connection."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        with self._clients_lock:
+            clients = list(self._clients)
+        for client in clients:
+            try:
+                client.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread is not None:
+            self._thread.join()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self.sock.accept()
+            except OSError:
+                return
+            with self._clients_lock:
+                self._clients.add(client)
+            threading.Thread(target=self._run, args=(client,), daemon=True).start()
+
+    def _run(self, client: socket.socket) -> None:
+        try:
+            self.serve(client)
+        except OSError:
+            pass
+        finally:
+            with self._clients_lock:
+                self._clients.discard(client)
+            client.close()
+
+    def serve(self, client: socket.socket) -> None:
+        """Talk to one client until it goes away."""
+        raise NotImplementedError
+
+
+class CommandServer(Listener):
+    """The pigpiod socket interface of a :class:`Daemon`."""
+
+    def __init__(self, daemon: Daemon, host: str, port: int) -> None:
+        super().__init__(host, port)
+        self.daemon = daemon
+
+    def serve(self, client: socket.socket) -> None:
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        Connection(self.daemon, client).run()
+
+
+class Connection:
+    """One client socket: framing, dispatch, and its in-band notification handle."""
+
+    def __init__(self, daemon: Daemon, sock: socket.socket) -> None:
+        self.daemon = daemon
+        self.sock = sock
+        self.table = list(daemon.table)
+        self.table[Command.NOIB] = self.open_in_band
+
+    def open_in_band(self, p1: int, p2: int, ext: bytes) -> int:
+        """NOIB: a notification handle reporting on this socket (Nagle back on)."""
+        handle = self.daemon.notifier.open_in_band(self)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+        return handle
+
+    def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            with self.daemon.lock:
+                self.daemon.notifier.close_owned(self)
+
+    def _loop(self) -> None:
+        recv = self.sock.recv
+        sendall = self.sock.sendall
+        table = self.table
+        lock = self.daemon.lock
+        unpack = HEADER.unpack_from
+        pack = HEADER.pack
+        pending = b""
+        while True:
+            data = recv(RECV_SIZE)
+            if not data:
+                return
+            buf = pending + data if pending else data
+            size = len(buf)
+            pos = 0
+            out: list[bytes] = []
+            while size - pos >= HEADER_SIZE:
+                cmd, p1, p2, p3 = unpack(buf, pos)
+                end = pos + HEADER_SIZE + p3
+                if p3:
+                    if p3 >= MAX_EXTENSION:
+                        if out:
+                            sendall(b"".join(out))
+                        return
+                    if end > size:
+                        break
+                    ext = buf[pos + HEADER_SIZE:end]
+                else:
+                    ext = b""
+                handler = table[cmd] if cmd < TABLE_SIZE else unknown_command
+                with lock:
+                    res = handler(p1, p2, ext)
+                if res.__class__ is bytes:
+                    out.append(pack(cmd, p1, p2, len(res)))
+                    out.append(res)  # type: ignore[arg-type]
+                else:
+                    out.append(pack(cmd, p1, p2, res & RESULT_MASK))  # type: ignore[operator]
+                pos = end
+            pending = buf[pos:]
+            if out:
+                sendall(b"".join(out) if len(out) > 1 else out[0])

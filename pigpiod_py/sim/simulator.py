@@ -1,0 +1,90 @@
+"""The in-process simulator: a daemon, its socket interface and its controls."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from .board import Board
+from .config import SimConfig, parse_int
+from .control import Controls, ControlServer
+from .daemon import Daemon
+from .server import CommandServer
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+class Simulator:
+    """A pigpiod-compatible daemon running in background threads.
+
+    ``port`` 0 picks a free port; ``control_port`` (None: no control port, 0: a
+    free one) opens the JSON-lines control interface.  ``revision`` and
+    ``sample_rate`` override the configuration's.  Use as a context manager,
+    or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        revision: int | str | None = None,
+        config: SimConfig | Mapping[str, Any] | None = None,
+        control_port: int | None = None,
+        sample_rate: int | None = None,
+    ) -> None:
+        if not isinstance(config, SimConfig):
+            config = SimConfig.from_mapping(config or {})
+        if revision is not None:
+            config = dataclasses.replace(config, revision=parse_int(revision))
+        if sample_rate is not None:
+            config = dataclasses.replace(config, sample_rate=sample_rate)
+        self.config = config
+        self.host = host
+        self.daemon = Daemon(config)
+        #: The control operations, in-process (they take the daemon lock).
+        self.controls = Controls(self.daemon)
+        self._ports = (port, control_port)
+        self._server: CommandServer | None = None
+        self._control: ControlServer | None = None
+
+    @property
+    def board(self) -> Board:
+        """The simulated pins (hold ``daemon.lock`` while changing them)."""
+        return self.daemon.board
+
+    @property
+    def port(self) -> int:
+        """The command port (after :meth:`start`)."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not started")
+        return self._server.port
+
+    @property
+    def control_port(self) -> int | None:
+        """The control port, or None when there is none."""
+        return None if self._control is None else self._control.port
+
+    def start(self) -> Simulator:
+        """Listen (returns once connections are accepted)."""
+        port, control_port = self._ports
+        self._server = CommandServer(self.daemon, self.host, port)
+        self._server.start()
+        self.host = self._server.host
+        if control_port is not None:
+            self._control = ControlServer(self.controls, self.host, control_port)
+            self._control.start()
+        return self
+
+    def stop(self) -> None:
+        """Close the ports and every connection."""
+        for listener in (self._control, self._server):
+            if listener is not None:
+                listener.stop()
+        self._control = None
+        self._server = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,163 @@
+"""Level histories of the pins, with exact microsecond times.
+
+A *wave* says what a pin (or an output latch) does from some moment on: the int
+0 or 1 for a steady level, or an object with ``level(t)`` and ``edges(a, b)``
+for a signal that changes by itself (PWM, servo pulses, a trigger pulse, a
+hardware clock).  The :class:`Timeline` keeps, per pin, the waves it carried
+and since when, so the level at any recent time and every change in an
+interval can be computed afterwards (notification reports are made from it).
+Times are microseconds on the :mod:`clock` axis.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Union
+
+Edge = tuple[float, int]
+
+#: How much history each pin keeps (µs).
+HISTORY_US = 1_000_000
+
+
+class Periodic:
+    """High for ``high`` µs at the start of every ``period`` µs, phase 0 at t = 0.
+
+    With ``until`` set no new period starts at or after that time (the one in
+    progress completes), after which the level stays low.  ``high`` ≥
+    ``period`` is a generator that keeps the level high (PWM at full
+    dutycycle); a signal that is never high is the int 0 instead.
+    """
+
+    __slots__ = ("high", "period", "until")
+
+    def __init__(self, period: float, high: float, until: int | None = None) -> None:
+        self.period = period
+        self.high = high
+        self.until = until
+
+    def level(self, t: float) -> int:
+        phase = t % self.period
+        if self.until is not None and t - phase >= self.until:
+            return 0
+        return 1 if phase < self.high else 0
+
+    def edges(self, a: float, b: float) -> Iterator[Edge]:
+        """The level changes at times ``a < t <= b``."""
+        if self.high >= self.period:  # always high until stopped
+            if self.until is not None:
+                end = -(-self.until // self.period) * self.period
+                if a < end <= b:
+                    yield end, 0
+            return
+        k = int(a // self.period)
+        while True:
+            start = k * self.period
+            if start > b or (self.until is not None and start >= self.until):
+                return
+            if start > a:
+                yield start, 1
+            fall = start + self.high
+            if a < fall <= b:
+                yield fall, 0
+            k += 1
+
+    def stopped(self, t: int) -> Periodic:
+        """The same signal with no period starting from ``t`` on."""
+        return Periodic(self.period, self.high, t)
+
+    def _key(self) -> tuple:
+        return (self.period, self.high, self.until)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Periodic) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Periodic(period={!r}, high={!r}, until={!r})".format(*self._key())
+
+
+class Pulse:
+    """``first`` until ``end``, the opposite level from then on (a trigger pulse)."""
+
+    __slots__ = ("end", "first")
+
+    def __init__(self, end: int, first: int) -> None:
+        self.end = end
+        self.first = first
+
+    def level(self, t: float) -> int:
+        return self.first if t < self.end else 1 - self.first
+
+    def edges(self, a: float, b: float) -> Iterator[Edge]:
+        if a < self.end <= b:
+            yield self.end, 1 - self.first
+
+    def __repr__(self) -> str:
+        return f"Pulse(end={self.end!r}, first={self.first!r})"
+
+
+Wave = Union[int, Periodic, Pulse]
+
+
+def level_at(wave: Wave, t: float) -> int:
+    """The level a wave gives at time ``t``."""
+    if wave.__class__ is int:
+        return wave  # type: ignore[return-value]
+    return wave.level(t)  # type: ignore[union-attr]
+
+
+class Timeline:
+    """Per pin, the waves it carried and when each one started."""
+
+    def __init__(self, count: int, history_us: int = HISTORY_US) -> None:
+        self.history_us = history_us
+        self._segments: list[deque] = [deque() for _ in range(count)]
+
+    def restart(self, t: int, waves: list[Wave]) -> None:
+        """Forget the history; pin ``g`` carries ``waves[g]`` from ``t`` on."""
+        for segments, wave in zip(self._segments, waves):
+            segments.clear()
+            segments.append((t, wave))
+
+    def record(self, gpio: int, t: int, wave: Wave) -> None:
+        """Pin ``gpio`` carries ``wave`` from ``t`` on (t never decreases)."""
+        segments = self._segments[gpio]
+        if segments[-1][0] == t:
+            segments[-1] = (t, wave)
+        else:
+            segments.append((t, wave))
+        cutoff = t - self.history_us
+        while len(segments) > 1 and segments[1][0] <= cutoff:
+            segments.popleft()
+
+    def level(self, gpio: int, t: float) -> int:
+        """The level of pin ``gpio`` at time ``t`` (within the kept history)."""
+        segments = self._segments[gpio]
+        for start, wave in reversed(segments):
+            if start <= t:
+                return level_at(wave, t)
+        return level_at(segments[0][1], t)
+
+    def changes(self, gpio: int, since: float, until: float) -> list[Edge]:
+        """Every level change of pin ``gpio`` at times ``since < t <= until``."""
+        segments = list(self._segments[gpio])
+        found: list[Edge] = []
+        for i, (start, wave) in enumerate(segments):
+            if start > until:
+                break
+            end = segments[i + 1][0] if i + 1 < len(segments) else None
+            if end is not None and end <= since:
+                continue
+            if i and start > since:
+                after = level_at(wave, start)
+                if level_at(segments[i - 1][1], start) != after:
+                    found.append((start, after))
+            if wave.__class__ is not int:
+                for edge in wave.edges(max(since, start), until):  # type: ignore[union-attr]
+                    if end is not None and edge[0] >= end:
+                        break
+                    found.append(edge)
+        return found

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The main job: a short demo and the toggle benchmark, on the daemon named by
+# PIGPIO_ADDR / PIGPIO_PORT, else on the built-in simulator.
+. "$(dirname "$0")/setup.sh"
+exec python -m pigpiod_py demo "$@"

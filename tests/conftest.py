@@ -1,0 +1,74 @@
+"""Fixtures: a simulator subprocess on a free port, or a real pigpiod.
+
+With ``PIGPIO_ADDR`` set the tests run against that daemon instead, and the
+tests that need the simulator's control API are skipped.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import pytest
+
+from pigpiod_py.simprocess import SimulatorProcess
+
+REAL_DAEMON = os.environ.get("PIGPIO_ADDR")
+
+
+@dataclass
+class Daemon:
+    """Where the daemon under test listens, and (simulator only) its controls."""
+
+    host: str
+    port: int
+    control: Optional["SimControl"] = None  # noqa: F821
+    process: Optional[SimulatorProcess] = None
+
+    @property
+    def is_simulator(self) -> bool:
+        return self.control is not None
+
+
+def start_simulator(*options: str) -> Daemon:
+    """A simulator subprocess on free ports, with its control client."""
+    from pigpiod_py.sim.control import SimControl
+
+    proc = SimulatorProcess(*options)
+    assert proc.control_port is not None
+    return Daemon(proc.host, proc.port, SimControl(proc.host, proc.control_port), proc)
+
+
+def stop_simulator(daemon: Daemon) -> None:
+    if daemon.control is not None:
+        daemon.control.close()
+    if daemon.process is not None:
+        daemon.process.stop()
+
+
+@pytest.fixture(scope="session")
+def daemon() -> Iterator[Daemon]:
+    """The daemon every test talks to (one per test session)."""
+    if REAL_DAEMON:
+        yield Daemon(REAL_DAEMON, int(os.environ.get("PIGPIO_PORT", "8888")))
+        return
+    d = start_simulator()
+    try:
+        yield d
+    finally:
+        stop_simulator(d)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_simulator(request: pytest.FixtureRequest) -> None:
+    """Every test that uses the daemon starts from a freshly reset simulator."""
+    if "daemon" in request.fixturenames and not REAL_DAEMON:
+        request.getfixturevalue("daemon").control.reset()
+
+
+@pytest.fixture
+def sim(daemon: Daemon) -> Daemon:
+    """The daemon, for tests that need the simulator's control API."""
+    if not daemon.is_simulator:
+        pytest.skip("needs the simulator's control API")
+    return daemon

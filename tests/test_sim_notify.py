@@ -1,0 +1,158 @@
+"""Notification handles, events, watchdogs and filters."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pigpiod_py.constants import Command, ErrorCode
+from pigpiod_py.sim.client import RawClient
+
+
+@pytest.fixture
+def pi(sim):
+    with RawClient(sim.host, sim.port) as client:
+        yield client
+
+
+def test_no_hands_out_the_lowest_free_slot(pi):
+    handles = [pi.command(Command.NO) for _ in range(32)]
+    assert handles == list(range(32))
+    assert pi.command(Command.NO) == ErrorCode.NO_HANDLE
+    assert pi.command(Command.NC, 7) == 0
+    assert pi.command(Command.NC, 3) == 0
+    assert pi.command(Command.NO) == 3
+    assert pi.command(Command.NO) == 7
+
+
+def test_pipe_handles_outlive_their_connection(sim):
+    with RawClient(sim.host, sim.port) as first:
+        assert first.command(Command.NO) == 0
+    with RawClient(sim.host, sim.port) as second:
+        assert second.command(Command.NB, 0, 0xFF) == 0
+        assert second.command(Command.NO) == 1
+
+
+@pytest.mark.parametrize("cmd, p2", [
+    (Command.NB, 1), (Command.NP, 0), (Command.NC, 0), (Command.EVM, 1)])
+def test_handle_commands_validate_the_handle(pi, cmd, p2):
+    assert pi.command(cmd, 0, p2) == ErrorCode.BAD_HANDLE   # not open
+    assert pi.command(cmd, 32, p2) == ErrorCode.BAD_HANDLE  # out of range
+    assert pi.command(cmd, 0xFFFFFFFF, p2) == ErrorCode.BAD_HANDLE
+    handle = pi.command(Command.NO)
+    assert pi.command(cmd, handle, p2) == 0
+
+
+def test_handle_life_cycle(pi):
+    handle = pi.command(Command.NO)
+    assert pi.command(Command.NB, handle, 0xFFFFFFFF) == 0
+    assert pi.command(Command.NP, handle) == 0
+    assert pi.command(Command.NB, handle, 1 << 4) == 0   # paused -> running again
+    assert pi.command(Command.EVM, handle, 0xFFFFFFFF) == 0
+    assert pi.command(Command.NC, handle) == 0
+    assert pi.command(Command.NB, handle, 1) == ErrorCode.BAD_HANDLE
+    assert pi.command(Command.NC, handle) == ErrorCode.BAD_HANDLE
+
+
+def test_in_band_handle_dies_with_its_socket(sim, pi):
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        assert handle == 0
+        assert pi.command(Command.NB, handle, 1 << 4) == 0  # from another socket
+    deadline = time.monotonic() + 30  # the daemon notices the close asynchronously
+    while pi.command(Command.NB, handle, 1) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pi.command(Command.NB, handle, 1) == ErrorCode.BAD_HANDLE
+    assert pi.command(Command.NO) == 0
+
+
+def test_in_band_and_pipe_handles_share_the_slots(sim, pi):
+    assert pi.command(Command.NO) == 0
+    with RawClient(sim.host, sim.port) as reports:
+        assert reports.command(Command.NOIB) == 1
+        assert pi.command(Command.NO) == 2
+
+
+def test_in_band_handle_closed_by_nc_leaves_the_socket_usable(sim):
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        assert reports.command(Command.NC, handle) == 0
+        assert reports.command(Command.PIGPV) == 79
+
+
+def test_second_noib_on_a_socket_replaces_the_first(sim, pi):
+    with RawClient(sim.host, sim.port) as reports:
+        assert reports.command(Command.NOIB) == 0
+        assert reports.command(Command.NOIB) == 1
+        assert pi.command(Command.NB, 0, 1) == ErrorCode.BAD_HANDLE
+        assert pi.command(Command.NB, 1, 1) == 0
+
+
+def test_noib_without_free_slots(sim, pi):
+    for _ in range(32):
+        pi.command(Command.NO)
+    with RawClient(sim.host, sim.port) as reports:
+        assert reports.command(Command.NOIB) == ErrorCode.NO_HANDLE
+
+
+def test_reset_frees_every_handle(sim, pi):
+    for _ in range(5):
+        pi.command(Command.NO)
+    sim.control.reset()
+    assert pi.command(Command.NO) == 0
+
+
+# -- events ---------------------------------------------------------------
+
+def test_event_trigger(pi):
+    assert pi.command(Command.EVT, 0) == 0
+    assert pi.command(Command.EVT, 31) == 0
+    assert pi.command(Command.EVT, 32) == ErrorCode.BAD_EVENT_ID
+
+
+# -- watchdogs and filters ------------------------------------------------
+
+def test_watchdog_is_stored_without_permission_check(sim, pi):
+    assert pi.command(Command.WDOG, 0, 60000) == 0
+    assert sim.control.pin(0)["watchdog"] == 60000
+    assert pi.command(Command.WDOG, 0, 0) == 0
+    assert sim.control.pin(0)["watchdog"] == 0
+
+
+@pytest.mark.parametrize("gpio, timeout, expected", [
+    (4, 60001, ErrorCode.BAD_WDOG_TIMEOUT),
+    (32, 60001, ErrorCode.BAD_USER_GPIO),
+    (54, 10, ErrorCode.BAD_USER_GPIO),
+])
+def test_watchdog_errors(pi, gpio, timeout, expected):
+    assert pi.command(Command.WDOG, gpio, timeout) == expected
+
+
+def test_glitch_filter(sim, pi):
+    assert pi.command(Command.FG, 1, 300000) == 0
+    assert sim.control.pin(1)["glitch"] == 300000
+    assert pi.command(Command.FG, 1, 300001) == ErrorCode.BAD_FILTER
+    assert pi.command(Command.FG, 32, 300001) == ErrorCode.BAD_USER_GPIO
+
+
+def fn(pi, gpio, steady, active):
+    return pi.command(Command.FN, gpio, steady, active.to_bytes(4, "little"))
+
+
+def test_noise_filter(sim, pi):
+    assert fn(pi, 1, 1000, 1000000) == 0
+    assert sim.control.pin(1)["noise"] == [1000, 1000000]
+
+
+@pytest.mark.parametrize("gpio, steady, active, expected", [
+    (4, 300001, 0, ErrorCode.BAD_FILTER),
+    (4, 0, 1000001, ErrorCode.BAD_FILTER),
+    (40, 300001, 1000001, ErrorCode.BAD_USER_GPIO),
+])
+def test_noise_filter_errors(pi, gpio, steady, active, expected):
+    assert fn(pi, gpio, steady, active) == expected
+
+
+def test_pin_of_a_non_user_gpio_has_no_alert_settings(sim):
+    pin = sim.control.pin(40)
+    assert (pin["watchdog"], pin["glitch"], pin["noise"], pin["dutycycle"]) == (None,) * 4
