@@ -42,6 +42,7 @@ typedef struct
    int noib_fd;                    /* accepted: the library's notify socket */
    int command_fd;                 /* accepted: the library's command socket */
    struct sockaddr_storage noib_peer, command_peer;
+   struct sockaddr_storage endpoint;  /* the listening address itself */
    int result;
 } handshake_t;
 
@@ -112,8 +113,11 @@ static int same_address(const struct sockaddr_storage *a, const struct sockaddr_
           x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
 }
 
-/* The descriptor in this process whose local address is `local`. */
-static int find_own_socket(const struct sockaddr_storage *local)
+/* The descriptor in this process connected from `local` to `remote`.  Both
+   must match: the kernel may give the same local port to sockets connected
+   to different peers (our daemon connection among them). */
+static int find_own_socket(const struct sockaddr_storage *local,
+                           const struct sockaddr_storage *remote)
 {
    DIR *dir = opendir("/proc/self/fd");
    struct dirent *e;
@@ -122,17 +126,28 @@ static int find_own_socket(const struct sockaddr_storage *local)
    if (!dir) return -1;
    while ((e = readdir(dir)) && found < 0)
    {
-      struct sockaddr_storage addr;
-      socklen_t len = sizeof(addr);
+      struct sockaddr_storage mine, peer;
+      socklen_t len = sizeof(mine), plen = sizeof(peer);
       struct stat st;
       int fd = atoi(e->d_name);
       if (e->d_name[0] == '.' || fd == dirfd(dir)) continue;
       if (fstat(fd, &st) || !S_ISSOCK(st.st_mode)) continue;
-      if (getsockname(fd, (struct sockaddr *)&addr, &len)) continue;
-      if (same_address(&addr, local)) found = fd;
+      if (getsockname(fd, (struct sockaddr *)&mine, &len)) continue;
+      if (getpeername(fd, (struct sockaddr *)&peer, &plen)) continue;
+      if (same_address(&mine, local) && same_address(&peer, remote)) found = fd;
    }
    closedir(dir);
    return found;
+}
+
+/* Undo a pigpio_start() whose hand-shake we cannot complete: close our ends
+   first, so the NC that pigpio_stop() sends meets a closed socket instead of
+   waiting for an answer that would never come. */
+static void abandon_library(int pi, handshake_t *h)
+{
+   if (h->command_fd >= 0) { close(h->command_fd); h->command_fd = -1; }
+   if (h->noib_fd >= 0) { close(h->noib_fd); h->noib_fd = -1; }
+   pigpio_stop(pi);
 }
 
 static void set_timeouts(int fd, int timeout_ms)
@@ -162,12 +177,13 @@ static int start_library(handshake_t *h)
       close(h->listen_fd);
       return PGD_ERR_SYSTEM;
    }
+   memcpy(&h->endpoint, &addr, sizeof(addr));
    snprintf(port, sizeof(port), "%u", ntohs(addr.sin_port));
    pi = pigpio_start("127.0.0.1", port);
    if (pi < 0) shutdown(h->listen_fd, SHUT_RDWR);  /* wake the thread early */
    pthread_join(thread, NULL);
    close(h->listen_fd);
-   if (pi >= 0 && h->result) { pigpio_stop(pi); pi = h->result; }
+   if (pi >= 0 && h->result) { abandon_library(pi, h); pi = h->result; }
    return pi;
 }
 
@@ -190,10 +206,10 @@ int pgd_connect(const char *host, const char *port, int timeout_ms)
    {
       /* The library's command socket is the one connected from the address
          we accepted BR1 from: swap the daemon connection in its place. */
-      lib_command = find_own_socket(&h.command_peer);
+      lib_command = find_own_socket(&h.command_peer, &h.endpoint);
       if (lib_command < 0 || dup3(daemon_fd, lib_command, O_CLOEXEC) < 0)
       {
-         pigpio_stop(pi);
+         abandon_library(pi, &h);
          pi = PGD_ERR_HANDSHAKE;
       }
       else

@@ -36,8 +36,17 @@ import time
 import weakref
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import (TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, Dict, List,
-                    NamedTuple, Optional)
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Callable,
+    Deque,
+    Dict,
+    List,
+    NamedTuple,
+    Optional,
+)
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
@@ -208,6 +217,7 @@ class EventChannel:
         self.handler_errors: List[BaseException] = []
         self._async_waiters: List[Any] = []  # (loop, asyncio.Event) of events() iterators
         self.closed = False
+        self._dispatcher: Optional[int] = None  # thread now dispatching
         self._token = next(_tokens)
         _channels[self._token] = self
         self._thread: Optional[threading.Thread] = None
@@ -288,19 +298,33 @@ class EventChannel:
         errors: List[BaseException] = []
         total = 0
         with self._lock:
-            while not self.closed:
-                n = _lib.pgd_events_take(self._ev, self._buffer, _TAKE)
-                if not n:
-                    break
-                total += n
-                records = [(r.kind, r.id, r.level, r.tick) for r in self._buffer[0:n]]
-                for kind, number, level, tick in records:
-                    self._deliver(kind, number, level, tick, errors)
-                self._delivered += n
+            if self._reentered():
+                return 0  # a handler, or a pending call, inside dispatch
+            self._dispatcher = threading.get_ident()
+            try:
+                total = self._dispatch_locked(errors)
+            finally:
+                self._dispatcher = None
             if total:
                 self._wake_waiters()
         if errors:
             self._report(errors)
+        return total
+
+    def _reentered(self) -> bool:
+        return self._dispatcher == threading.get_ident()
+
+    def _dispatch_locked(self, errors: List[BaseException]) -> int:
+        total = 0
+        while not self.closed:
+            n = _lib.pgd_events_take(self._ev, self._buffer, _TAKE)
+            if not n:
+                break
+            total += n
+            records = [(r.kind, r.id, r.level, r.tick) for r in self._buffer[0:n]]
+            for kind, number, level, tick in records:
+                self._deliver(kind, number, level, tick, errors)
+            self._delivered += n
         return total
 
     def _deliver(self, kind: int, number: int, level: int, tick: int, errors: List[BaseException]) -> None:
@@ -361,7 +385,9 @@ class EventChannel:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return until()
-            if self.mode == "thread":
+            if self._reentered():  # a handler waiting: records wait for it
+                time.sleep(remaining if remaining is not None else 0.05)
+            elif self.mode == "thread":
                 with self._changed:
                     if not until():
                         self._changed.wait(remaining)

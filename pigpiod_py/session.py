@@ -5,13 +5,13 @@ import errno
 import os
 import threading
 import time
+import weakref
 from typing import Any, AsyncIterator, Callable, List, Optional
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
 from .batch import Batch
 from .constants import Edge, Mode
-from .events import DEFAULT_CAPACITY, DISPATCH_MODES, Callback, Event, EventChannel, EventStats
 from .errors import (
     PigpioConnectionError,
     PigpioTimeoutError,
@@ -21,6 +21,15 @@ from .errors import (
     error_message,
     make_error,
 )
+from .events import (
+    DEFAULT_CAPACITY,
+    DISPATCH_MODES,
+    Callback,
+    Event,
+    EventChannel,
+    EventStats,
+)
+from .notifier import Notifier
 
 DEFAULT_TIMEOUT = 5.0
 _CONNECTION_LOST = (_lib.pigif_bad_send, _lib.pigif_bad_recv)
@@ -68,6 +77,7 @@ class Session:
         self._lock = threading.Lock()
         self._batch_socket: Any = None
         self._channel: Optional[EventChannel] = None
+        self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self._pi = -1
         pi = _lib.pgd_connect(self.host.encode(), str(self.port).encode(), self._timeout_ms)
         if pi < 0:
@@ -78,6 +88,8 @@ class Session:
 
     def close(self) -> None:
         """Disconnect; idempotent. Handles made by this session are closed."""
+        for child in list(self._children):
+            child.close()
         with self._lock:
             pi, self._pi = self._pi, -1
             channel, self._channel = self._channel, None
@@ -107,6 +119,11 @@ class Session:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return "<Session %s:%d %s>" % (self.host, self.port, state)
+
+    def _adopt(self, child: Any) -> Any:
+        """Register a handle object, to be closed with the session."""
+        self._children.add(child)
+        return child
 
     # -- command plumbing --------------------------------------------------
 
@@ -385,6 +402,15 @@ class Session:
     def handler_errors(self) -> List[BaseException]:
         """Exceptions handlers raised in ``thread`` dispatch mode."""
         return self._channel.handler_errors if self._channel is not None else []
+
+    def open_notifier(self, gpios: Any = None, fifo_dir: str = "/dev") -> Notifier:
+        """A pipe notification handle (``NO``), reading the daemon's FIFO in
+        ``fifo_dir``: only possible on the daemon's machine. ``gpios`` (mask
+        or numbers) starts it at once."""
+        notifier: Notifier = self._adopt(Notifier(self, fifo_dir))
+        if gpios is not None:
+            notifier.begin(gpios)
+        return notifier
 
     def _command(self, command: int, p1: int = 0, p2: int = 0) -> int:
         """A raw command without extension, on the batch connection."""

@@ -1,10 +1,10 @@
-"""``python -m pigpiod_py bench [toggle] [options]``."""
+"""``python -m pigpiod_py bench [toggle|events] [options]``."""
 from __future__ import annotations
 
 import sys
 from typing import List, Optional
 
-BENCHMARKS = ("toggle",)
+BENCHMARKS = ("toggle", "events")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -13,6 +13,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if name not in BENCHMARKS:
         print("unknown benchmark %r; choose from %s" % (name, ", ".join(BENCHMARKS)), file=sys.stderr)
         return 2
+    if name == "events":
+        from .events import main as events_main
+
+        return events_main(argv)
     from .toggle import main as toggle_main
 
     return toggle_main(argv)

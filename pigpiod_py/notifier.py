@@ -1,0 +1,104 @@
+"""The pipe notification interface: reports through a FIFO on the daemon host.
+
+``NO`` makes the daemon create ``/dev/pigpio<handle>`` (the simulator: its
+``--fifo-dir``) and write 12-byte reports into it; only a program on the
+daemon's machine can read it. Callbacks (:mod:`pigpiod_py.events`) are the
+way to get edges over the network; this is the raw, lower-level interface.
+"""
+from __future__ import annotations
+
+import os
+import select
+import struct
+from typing import TYPE_CHECKING, Iterable, Iterator, List, NamedTuple, Optional, Union
+
+from ._pigpiod import lib as _lib
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_REPORT = struct.Struct("<HHII")
+
+
+class Report(NamedTuple):
+    """One decoded 12-byte notification report."""
+
+    seqno: int
+    flags: int
+    tick: int
+    level: int
+
+
+def gpio_bits(gpios: Union[int, Iterable[int]]) -> int:
+    """A bit mask from a mask or from gpio numbers 0-31."""
+    if isinstance(gpios, int):
+        return gpios
+    bits = 0
+    for gpio in gpios:
+        if not isinstance(gpio, int) or not 0 <= gpio <= 31:
+            raise ValueError("notification gpios must be 0-31, got %r" % (gpio,))
+        bits |= 1 << gpio
+    return bits
+
+
+class Notifier:
+    """A pipe notification handle: ``begin``, ``pause``, ``read``, iterate,
+    ``close`` (idempotent; also done by the session's ``close``)."""
+
+    def __init__(self, session: "Session", fifo_dir: str = "/dev") -> None:
+        self._session = session
+        self.handle: int = session._call(_lib.notify_open)
+        self.path = os.path.join(fifo_dir, "pigpio%d" % self.handle)
+        try:
+            self._fd: Optional[int] = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            session._call(_lib.notify_close, self.handle)
+            raise
+        self._partial = b""
+        #: True once the daemon closed its end of the FIFO.
+        self.ended = False
+
+    def begin(self, gpios: Union[int, Iterable[int]]) -> None:
+        """Report changes of these gpios (a bit mask or gpio numbers)."""
+        self._session._call(_lib.notify_begin, self.handle, gpio_bits(gpios))
+
+    def pause(self) -> None:
+        """Stop level reports until the next :meth:`begin`."""
+        self._session._call(_lib.notify_pause, self.handle)
+
+    def read(self, timeout: Optional[float] = None) -> List[Report]:
+        """The reports that arrived, waiting up to ``timeout`` seconds for one
+        (None: until one arrives); [] on time-out."""
+        if self._fd is None:
+            raise ValueError("the notifier is closed")
+        select.select([self._fd], [], [], timeout)
+        try:
+            chunk = os.read(self._fd, 65536)
+        except BlockingIOError:
+            return []
+        if not chunk:  # the daemon closed the FIFO (NC, or it stopped)
+            self.ended = True
+            return []
+        data = self._partial + chunk
+        whole = len(data) - len(data) % _REPORT.size
+        self._partial = data[whole:]
+        return [Report(*fields) for fields in _REPORT.iter_unpack(data[:whole])]
+
+    def __iter__(self) -> Iterator[Report]:
+        while self._fd is not None and not self.ended:
+            yield from self.read(None)
+
+    def close(self) -> None:
+        """Close the handle and the FIFO; idempotent."""
+        if self._fd is None:
+            return
+        os.close(self._fd)
+        self._fd = None
+        if not self._session.closed:
+            self._session._call(_lib.notify_close, self.handle)
+
+    def __enter__(self) -> "Notifier":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

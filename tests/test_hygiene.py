@@ -1,0 +1,88 @@
+"""Resource hygiene and thread safety: nothing leaks, answers never mix."""
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import threading
+
+import pigpiod_py
+from pigpiod_py import Edge, Mode
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def rss_kib() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
+def test_ten_thousand_open_close_cycles_leave_nothing_behind(daemon):
+    pigpiod_py.open(daemon.host, daemon.port).close()  # warm up
+    fds, threads, rss = open_fds(), threading.active_count(), rss_kib()
+    for _ in range(10000):
+        pigpiod_py.open(daemon.host, daemon.port).close()
+    assert open_fds() == fds
+    assert threading.active_count() == threads
+    assert rss_kib() - rss < 4096  # KiB: flat, allowing for allocator noise
+
+
+def test_event_paths_are_released(daemon):
+    fds, threads = open_fds(), threading.active_count()
+    for mode in ("main", "thread", "manual") * 100:
+        session = pigpiod_py.open(daemon.host, daemon.port, dispatch=mode)
+        session.callback(17, Edge.EITHER)
+        session.close()
+    assert open_fds() == fds
+    assert threading.active_count() == threads
+
+
+def test_a_session_dropped_without_close_is_released(daemon):
+    fds, threads = open_fds(), threading.active_count()
+    for _ in range(50):
+        session = pigpiod_py.open(daemon.host, daemon.port, dispatch="thread")
+        session.callback(17, Edge.EITHER, lambda *a: None)
+        del session
+        gc.collect()
+    assert open_fds() == fds
+    assert threading.active_count() == threads
+
+
+def test_commands_from_eight_threads_each_get_their_own_answer(daemon):
+    gpios = [5, 6, 12, 13, 16, 19, 20, 26]
+    errors = []
+    with pigpiod_py.open(daemon.host, daemon.port) as session:
+        for g in gpios:
+            session.set_mode(g, Mode.OUTPUT)
+
+        def worker(gpio: int) -> None:
+            try:
+                for i in range(10000):
+                    level = (i >> 1) & 1
+                    if i & 1:
+                        got = session.read(gpio)
+                        if got != level:
+                            errors.append((gpio, i, got))
+                    else:
+                        session.write(gpio, level)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(g,)) for g in gpios]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+
+
+def test_file_descriptor_limit_is_not_approached(daemon):
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    sessions = [pigpiod_py.open(daemon.host, daemon.port) for _ in range(16)]
+    try:
+        assert open_fds() < soft // 2
+    finally:
+        for s in sessions:
+            s.close()
