@@ -51,6 +51,54 @@ struct pgd_events
 
 static atomic_int python_alive = 1;
 
+/* Py_AddPendingCall() from a thread other than the main thread queues the
+   call, but (up to CPython 3.12 at least) it computes the "eval breaker"
+   for the calling thread, so a main thread busy with pure bytecode would not
+   look at its pending calls until it next takes the GIL.  The waker thread
+   makes that happen: taking the GIL makes the main thread hand it over (at
+   once if it is waiting in C, after the switch interval if it is running
+   bytecode) and take it back, and CPython recomputes the main thread's
+   breaker when it does.  It is a separate thread so that the reader never
+   waits for the GIL. */
+static pthread_once_t waker_once = PTHREAD_ONCE_INIT;
+static int waker_fd = -1;
+
+static void *waker_thread(void *unused)
+{
+   uint64_t requests;
+
+   (void)unused;
+   while (read(waker_fd, &requests, sizeof(requests)) > 0 || errno == EINTR)
+   {
+      PyGILState_STATE state;
+      if (!atomic_load(&python_alive)) break;
+      state = PyGILState_Ensure();
+      PyGILState_Release(state);
+   }
+   return NULL;
+}
+
+static void start_waker(void)
+{
+   pthread_t thread;
+   pthread_attr_t attr;
+
+   waker_fd = eventfd(0, EFD_CLOEXEC);
+   if (waker_fd < 0) return;
+   pthread_attr_init(&attr);
+   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+   if (pthread_create(&thread, &attr, waker_thread, NULL)) { close(waker_fd); waker_fd = -1; }
+   pthread_attr_destroy(&attr);
+}
+
+static void nudge_main_thread(void)
+{
+   uint64_t one = 1;
+
+   pthread_once(&waker_once, start_waker);
+   if (waker_fd >= 0 && write(waker_fd, &one, sizeof(one)) < 0) { /* counter full: already due */ }
+}
+
 /* ---- producer side (reader thread) ---------------------------------- */
 
 static void push(pgd_events_t *ev, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick)
@@ -104,6 +152,8 @@ static void wake(pgd_events_t *ev)
    {
       if (Py_AddPendingCall(run_pending, (void *)(intptr_t)token) != 0)
          atomic_store(&ev->pending, 0);  /* queue full: the eventfd still tells */
+      else
+         nudge_main_thread();
    }
 }
 
@@ -231,7 +281,10 @@ void pgd_events_close(pgd_events_t *ev)
 
 void pgd_events_shutdown(void)
 {
+   uint64_t one = 1;
+
    atomic_store(&python_alive, 0);
+   if (waker_fd >= 0 && write(waker_fd, &one, sizeof(one)) < 0) { /* it exits anyway */ }
 }
 
 /* ---- consumer side ------------------------------------------------------ */

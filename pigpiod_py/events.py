@@ -217,7 +217,7 @@ class EventChannel:
         self.handler_errors: List[BaseException] = []
         self._async_waiters: List[Any] = []  # (loop, asyncio.Event) of events() iterators
         self.closed = False
-        self._dispatcher: Optional[int] = None  # thread now dispatching
+        self._dispatching_in: Optional[int] = None  # thread now dispatching
         self._token = next(_tokens)
         _channels[self._token] = self
         self._thread: Optional[threading.Thread] = None
@@ -226,7 +226,7 @@ class EventChannel:
             _lib.pgd_events_main_dispatch(ev, self._token)
         elif dispatch == "thread":
             self._stop_r, self._stop_w = os.pipe()
-            self._thread = threading.Thread(target=self._dispatcher, name="pigpiod_py events",
+            self._thread = threading.Thread(target=self._dispatch_loop, name="pigpiod_py events",
                                             daemon=True)
             self._thread.start()
 
@@ -300,11 +300,11 @@ class EventChannel:
         with self._lock:
             if self._reentered():
                 return 0  # a handler, or a pending call, inside dispatch
-            self._dispatcher = threading.get_ident()
+            self._dispatching_in = threading.get_ident()
             try:
                 total = self._dispatch_locked(errors)
             finally:
-                self._dispatcher = None
+                self._dispatching_in = None
             if total:
                 self._wake_waiters()
         if errors:
@@ -312,7 +312,7 @@ class EventChannel:
         return total
 
     def _reentered(self) -> bool:
-        return self._dispatcher == threading.get_ident()
+        return self._dispatching_in == threading.get_ident()
 
     def _dispatch_locked(self, errors: List[BaseException]) -> int:
         total = 0
@@ -366,7 +366,7 @@ class EventChannel:
             first.add_note("%d more event handler(s) raised in the same batch" % (len(errors) - 1))
         raise first
 
-    def _dispatcher(self) -> None:
+    def _dispatch_loop(self) -> None:
         while True:
             ready, _, _ = select.select([self._fd, self._stop_r], [], [])
             if self._stop_r in ready:

@@ -13,6 +13,7 @@ import struct
 from typing import TYPE_CHECKING, Iterable, Iterator, List, NamedTuple, Optional, Union
 
 from ._pigpiod import lib as _lib
+from .handles import Handle
 
 if TYPE_CHECKING:
     from .session import Session
@@ -41,35 +42,36 @@ def gpio_bits(gpios: Union[int, Iterable[int]]) -> int:
     return bits
 
 
-class Notifier:
+class Notifier(Handle):
     """A pipe notification handle: ``begin``, ``pause``, ``read``, iterate,
     ``close`` (idempotent; also done by the session's ``close``)."""
 
     def __init__(self, session: "Session", fifo_dir: str = "/dev") -> None:
-        self._session = session
         self.handle: int = session._call(_lib.notify_open)
+        super().__init__(session)
         self.path = os.path.join(fifo_dir, "pigpio%d" % self.handle)
-        try:
-            self._fd: Optional[int] = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-        except OSError:
-            session._call(_lib.notify_close, self.handle)
-            raise
+        self._fd: Optional[int] = None
         self._partial = b""
         #: True once the daemon closed its end of the FIFO.
         self.ended = False
+        try:
+            self._fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            self.close()
+            raise
 
     def begin(self, gpios: Union[int, Iterable[int]]) -> None:
         """Report changes of these gpios (a bit mask or gpio numbers)."""
-        self._session._call(_lib.notify_begin, self.handle, gpio_bits(gpios))
+        self._call(_lib.notify_begin, self.handle, gpio_bits(gpios))
 
     def pause(self) -> None:
         """Stop level reports until the next :meth:`begin`."""
-        self._session._call(_lib.notify_pause, self.handle)
+        self._call(_lib.notify_pause, self.handle)
 
     def read(self, timeout: Optional[float] = None) -> List[Report]:
         """The reports that arrived, waiting up to ``timeout`` seconds for one
         (None: until one arrives); [] on time-out."""
-        if self._fd is None:
+        if self._fd is None or self.closed:
             raise ValueError("the notifier is closed")
         select.select([self._fd], [], [], timeout)
         try:
@@ -88,17 +90,10 @@ class Notifier:
         while self._fd is not None and not self.ended:
             yield from self.read(None)
 
-    def close(self) -> None:
-        """Close the handle and the FIFO; idempotent."""
-        if self._fd is None:
-            return
-        os.close(self._fd)
-        self._fd = None
-        if not self._session.closed:
-            self._session._call(_lib.notify_close, self.handle)
+    def _release(self) -> None:
+        self._session._call(_lib.notify_close, self.handle)
 
-    def __enter__(self) -> "Notifier":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _close_local(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -11,7 +11,9 @@ from typing import Any, AsyncIterator, Callable, List, Optional
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
 from .batch import Batch
-from .constants import Edge, Mode
+from .bitbang import BitBangMethods
+from .bsc import BscMethods
+from .constants import Command, Edge, Mode
 from .errors import (
     PigpioConnectionError,
     PigpioTimeoutError,
@@ -29,7 +31,13 @@ from .events import (
     EventChannel,
     EventStats,
 )
+from .files import FileMethods
+from .i2c import I2CMethods
 from .notifier import Notifier
+from .script import ScriptMethods
+from .serial import SerialMethods
+from .spi import SpiMethods
+from .wave import WaveMethods
 
 DEFAULT_TIMEOUT = 5.0
 _CONNECTION_LOST = (_lib.pigif_bad_send, _lib.pigif_bad_recv)
@@ -47,7 +55,8 @@ def _default_port() -> int:
     return int(os.environ.get("PIGPIO_PORT") or _lib.PI_DEFAULT_SOCKET_PORT)
 
 
-class Session:
+class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
+              WaveMethods, ScriptMethods, FileMethods):
     """A connection to one pigpio daemon (local or remote).
 
     Made by :func:`pigpiod_py.open`. Commands go through libpigpiod_if2; a
@@ -345,8 +354,11 @@ class Session:
         return self._events().add_event(event, func, user)
 
     def event_trigger(self, event: int) -> None:
-        """Fire pigpio event ``event`` (0-31) for every listener."""
-        self._call(_lib.event_trigger, event)
+        """Fire pigpio event ``event`` (0-31) for every listener.
+
+        Sent directly: libpigpiod_if2 1.78's ``event_trigger`` sends EVM
+        instead of EVT (pigpio issue 400), which the daemon refuses."""
+        self._command(Command.EVT, event)
 
     def wait_for_edge(self, gpio: int, edge: int = Edge.RISING, timeout: float = 60.0) -> bool:
         """Wait up to ``timeout`` seconds for an edge; True if one came."""
@@ -407,7 +419,7 @@ class Session:
         """A pipe notification handle (``NO``), reading the daemon's FIFO in
         ``fifo_dir``: only possible on the daemon's machine. ``gpios`` (mask
         or numbers) starts it at once."""
-        notifier: Notifier = self._adopt(Notifier(self, fifo_dir))
+        notifier = Notifier(self, fifo_dir)
         if gpios is not None:
             notifier.begin(gpios)
         return notifier
