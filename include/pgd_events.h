@@ -17,6 +17,7 @@
 #define PGD_WATCHDOG    2   /* gpio watchdog time-out (level 2) */
 #define PGD_EVENT       3   /* pigpio event 0-31 fired */
 #define PGD_DISCONNECT  4   /* the daemon closed the notification socket */
+#define PGD_RECONNECT   5   /* made by the binding: the session is back */
 
 typedef struct
 {

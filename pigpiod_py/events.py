@@ -51,7 +51,7 @@ from typing import (
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
 from .constants import Command, Edge, Level
-from .errors import PigpioValueError, make_error
+from .errors import PigpioValueError, SessionClosedError, make_error
 
 if TYPE_CHECKING:
     from .session import Session
@@ -72,6 +72,7 @@ class EventKind(IntEnum):
     WATCHDOG = _lib.PGD_WATCHDOG
     EVENT = _lib.PGD_EVENT
     DISCONNECT = _lib.PGD_DISCONNECT
+    RECONNECT = _lib.PGD_RECONNECT
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,26 @@ def _run_pending(token: int) -> None:
         channel.dispatch()
 
 
+def _dispatch_loop(ref: "weakref.ReferenceType[EventChannel]") -> None:
+    """The dispatcher thread of ``thread`` mode. It holds its channel only
+    weakly while it waits, so a session dropped without ``close()`` can
+    still be collected (and then closes itself)."""
+    channel = ref()
+    while channel is not None and not channel.closed:
+        stop = channel._stop_r
+        fds = [stop] + ([channel._fd] if channel._fd >= 0 else [])
+        del channel
+        ready, _, _ = select.select(fds, [], [])
+        if stop in ready and b"x" in os.read(stop, 64):
+            break
+        channel = ref()
+        if channel is not None:
+            channel.dispatch()
+    channel = ref()
+    if channel is not None and channel.closed:  # closed from a handler: nobody joins us
+        channel._close_stop_pipe()
+
+
 @atexit.register
 def _stop_pending_calls() -> None:
     _lib.pgd_events_shutdown()
@@ -195,16 +216,11 @@ class EventChannel:
             raise ValueError("capacity must be an int from 16 to 2**26, got %r" % (capacity,))
         self._session = session
         self.mode = dispatch
-        error = _ffi.new("int *")
-        ev = _lib.pgd_events_open(session.host.encode(), str(session.port).encode(),
-                                  session._timeout_ms, capacity, error)
-        if ev == _ffi.NULL:
-            raise make_error(error[0])
-        self._ev = ev
-        self.handle: int = _lib.pgd_events_handle(ev)
-        self._fd: int = _lib.pgd_events_fd(ev)
-        self._buffer = _ffi.new("pgd_record_t[]", _TAKE)
         self._capacity = capacity
+        self._ev = _ffi.NULL
+        self._fd = -1
+        self.handle = -1
+        self._buffer = _ffi.new("pgd_record_t[]", _TAKE)
         self._lock = threading.RLock()       # one consumer at a time, in order
         self._changed = threading.Condition(self._lock)
         self._gpio_callbacks: Dict[int, List[Callback]] = collections.defaultdict(list)
@@ -213,22 +229,76 @@ class EventChannel:
         self._queue: Deque[Event] = collections.deque()
         self._pull_dropped = 0
         self._delivered = 0
-        self.disconnected = False
         self.handler_errors: List[BaseException] = []
         self._async_waiters: List[Any] = []  # (loop, asyncio.Event) of events() iterators
         self.closed = False
         self._dispatching_in: Optional[int] = None  # thread now dispatching
         self._token = next(_tokens)
-        _channels[self._token] = self
         self._thread: Optional[threading.Thread] = None
         self._stop_r, self._stop_w = -1, -1
-        if dispatch == "main":
-            _lib.pgd_events_main_dispatch(ev, self._token)
-        elif dispatch == "thread":
+        self._attach()
+        _channels[self._token] = self
+        if dispatch == "thread":
             self._stop_r, self._stop_w = os.pipe()
-            self._thread = threading.Thread(target=self._dispatch_loop, name="pigpiod_py events",
-                                            daemon=True)
+            self._thread = threading.Thread(target=_dispatch_loop, args=(weakref.ref(self),),
+                                            name="pigpiod_py events", daemon=True)
             self._thread.start()
+
+    # -- the C side ----------------------------------------------------------
+
+    def _attach(self) -> None:
+        """Open the notification socket, its ring and its reader thread."""
+        session = self._session
+        error = _ffi.new("int *")
+        ev = _lib.pgd_events_open(session.host.encode(), str(session.port).encode(),
+                                  session._timeout_ms, self._capacity, error)
+        if ev == _ffi.NULL:
+            raise make_error(error[0])
+        self._ev = ev
+        self.handle = _lib.pgd_events_handle(ev)
+        self._fd = _lib.pgd_events_fd(ev)
+        if self.mode == "main":
+            _lib.pgd_events_main_dispatch(ev, self._token)
+
+    def _detach(self) -> None:
+        """Stop the reader and free the ring (the Python side stays)."""
+        if self._ev != _ffi.NULL:
+            _lib.pgd_events_close(self._ev)
+            self._ev = _ffi.NULL
+            self._fd = -1
+            self._masks = (0, 0)
+
+    @property
+    def attached(self) -> bool:
+        """True while the notification socket is up."""
+        return bool(self._ev != _ffi.NULL)
+
+    def connection_lost(self) -> None:
+        """The daemon went away: detach and queue a DISCONNECT record."""
+        with self._lock:
+            if not self.attached:
+                return
+            self._detach()
+            self._enqueue(Event(EventKind.DISCONNECT, -1, 0, 0))
+            self._wake_waiters()
+        self._poke_dispatcher(b"r")
+
+    def reconnected(self) -> None:
+        """The session is back: reattach, restore what the daemon must
+        report, and queue a RECONNECT record."""
+        with self._lock:
+            if self.closed or self.attached:
+                return
+            self._attach()
+            self._update_masks()
+            self._enqueue(Event(EventKind.RECONNECT, -1, 0, 0))
+            self._wake_waiters()
+        self._poke_dispatcher(b"r")
+
+    def _poke_dispatcher(self, why: bytes) -> None:
+        with self._lock:
+            if self._stop_w >= 0:
+                os.write(self._stop_w, why)
 
     # -- subscriptions -------------------------------------------------------
 
@@ -279,6 +349,8 @@ class EventChannel:
         events = 0
         for event in self._event_callbacks:
             events |= 1 << event
+        if not self.attached:
+            return  # restored by reconnected()
         _lib.pgd_events_select(self._ev, rising, falling, gpios, events)
         old_gpios, old_events = self._masks
         self._masks = (gpios, events)
@@ -316,7 +388,7 @@ class EventChannel:
 
     def _dispatch_locked(self, errors: List[BaseException]) -> int:
         total = 0
-        while not self.closed:
+        while self.attached:
             n = _lib.pgd_events_take(self._ev, self._buffer, _TAKE)
             if not n:
                 break
@@ -329,8 +401,7 @@ class EventChannel:
 
     def _deliver(self, kind: int, number: int, level: int, tick: int, errors: List[BaseException]) -> None:
         if kind == EventKind.DISCONNECT:
-            self.disconnected = True
-            self._enqueue(Event(EventKind.DISCONNECT, -1, 0, 0))
+            self._session._lost("the notification stream ended")
             return
         table = self._event_callbacks if kind == EventKind.EVENT else self._gpio_callbacks
         for cb in tuple(table.get(number, ())):
@@ -366,12 +437,12 @@ class EventChannel:
             first.add_note("%d more event handler(s) raised in the same batch" % (len(errors) - 1))
         raise first
 
-    def _dispatch_loop(self) -> None:
-        while True:
-            ready, _, _ = select.select([self._fd, self._stop_r], [], [])
-            if self._stop_r in ready:
-                return
-            self.dispatch()
+    def _close_stop_pipe(self) -> None:
+        with self._lock:
+            if self._stop_r >= 0:
+                os.close(self._stop_r)
+                os.close(self._stop_w)
+                self._stop_r = self._stop_w = -1
 
     # -- waiting --------------------------------------------------------------
 
@@ -391,41 +462,55 @@ class EventChannel:
                 with self._changed:
                     if not until():
                         self._changed.wait(remaining)
+            elif self._fd < 0:  # reconnecting: look again now and then
+                time.sleep(min(remaining, 0.05) if remaining is not None else 0.05)
             else:
                 select.select([self._fd], [], [], remaining)
                 self.dispatch()
 
     def pull(self, timeout: Optional[float] = 0) -> Optional[Event]:
         """The next record of the callbacks without a function, waiting up to
-        ``timeout`` seconds (``<= 0``: return at once; None: no limit)."""
+        ``timeout`` seconds (``<= 0``: return at once; None: no limit). After
+        close the records still queued are returned, then SessionClosedError."""
+        if self.closed:
+            if self._queue:
+                return self._queue.popleft()
+            raise SessionClosedError(_lib.pigif_unconnected_pi, "the session is closed")
         if timeout is not None and timeout <= 0:
             if not self._queue and self.mode != "thread":
                 self.dispatch()
         else:
-            self.wait(timeout, lambda: bool(self._queue))
+            self.wait(timeout, lambda: bool(self._queue) or self.closed)
         return self._queue.popleft() if self._queue else None
 
     async def events(self) -> AsyncIterator[Event]:
-        """Records of the callbacks without a function, as they arrive."""
+        """Records of the callbacks without a function, as they arrive; ends
+        after the session closed and its queue is empty."""
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
         waiter = (loop, ready)
+        watched = -1
         self._async_waiters.append(waiter)
-        if self.mode != "thread":
-            loop.add_reader(self._fd, ready.set)
         try:
-            while not self.closed:
+            while True:
+                if self.mode != "thread" and watched != self._fd:
+                    if watched >= 0:
+                        loop.remove_reader(watched)
+                    watched = self._fd
+                    if watched >= 0:
+                        loop.add_reader(watched, ready.set)
                 ready.clear()
-                if self.mode != "thread":
+                if self.mode != "thread" and not self.closed:
                     self.dispatch()
                 while self._queue:
                     yield self._queue.popleft()
-                if not self._queue:
-                    await ready.wait()
+                if self.closed:
+                    return
+                await ready.wait()
         finally:
             self._async_waiters.remove(waiter)
-            if self.mode != "thread":
-                loop.remove_reader(self._fd)
+            if watched >= 0:
+                loop.remove_reader(watched)
 
     # -- information and lifetime ------------------------------------------------
 
@@ -435,18 +520,21 @@ class EventChannel:
 
     def stats(self) -> EventStats:
         s = _ffi.new("pgd_stats_t *")
-        _lib.pgd_events_stats(self._ev, s)
+        if self.attached:
+            _lib.pgd_events_stats(self._ev, s)
         return EventStats(s.queued, s.high_water, s.dropped, self._delivered, s.reports,
                           len(self._queue), self._pull_dropped)
 
     def reset_stats(self) -> None:
         with self._lock:
-            _lib.pgd_events_reset_stats(self._ev)
+            if self.attached:
+                _lib.pgd_events_reset_stats(self._ev)
             self._delivered = 0
             self._pull_dropped = 0
 
     def close(self) -> None:
-        """Stop the reader and dispatcher threads and free the ring."""
+        """Stop the reader and dispatcher threads and free the ring; records
+        already queued stay readable through pull()."""
         with self._lock:
             if self.closed:
                 return
@@ -457,13 +545,9 @@ class EventChannel:
                     for cb in callbacks:
                         cb.active = False
                 table.clear()
+            self._detach()
             self._wake_waiters()
-        if self._thread is not None:
-            os.write(self._stop_w, b"x")
-            if self._thread is not threading.current_thread():
-                self._thread.join()
-            os.close(self._stop_r)
-            os.close(self._stop_w)
-        _lib.pgd_events_close(self._ev)
-        self._ev = _ffi.NULL
-
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._poke_dispatcher(b"x")
+            self._thread.join()
+            self._close_stop_pipe()

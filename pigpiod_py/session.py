@@ -74,6 +74,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         timeout: Optional[float] = DEFAULT_TIMEOUT,
         dispatch: str = "main",
         capacity: int = DEFAULT_CAPACITY,
+        reconnect: bool = False,
     ) -> None:
         if dispatch not in DISPATCH_MODES:
             raise ValueError("dispatch must be one of %s, not %r" % (DISPATCH_MODES, dispatch))
@@ -87,6 +88,9 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         self._batch_socket: Any = None
         self._channel: Optional[EventChannel] = None
         self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self.reconnect = reconnect
+        self._closing = False
+        self._reconnector: Optional[threading.Thread] = None
         self._pi = -1
         pi = _lib.pgd_connect(self.host.encode(), str(self.port).encode(), self._timeout_ms)
         if pi < 0:
@@ -97,11 +101,12 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
 
     def close(self) -> None:
         """Disconnect; idempotent. Handles made by this session are closed."""
+        self._closing = True
         for child in list(self._children):
             child.close()
         with self._lock:
             pi, self._pi = self._pi, -1
-            channel, self._channel = self._channel, None
+            channel = self._channel
             if self._batch_socket is not None:
                 self._batch_socket.close()
                 self._batch_socket = None
@@ -113,7 +118,54 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
     @property
     def closed(self) -> bool:
         """True once the session is closed."""
-        return self._pi < 0
+        return self._closing or (self._pi < 0 and self._reconnector is None)
+
+    @property
+    def connected(self) -> bool:
+        """True while the daemon connection is up (False while reconnecting)."""
+        return self._pi >= 0
+
+    # -- connection loss ---------------------------------------------------------
+
+    def _lost(self, why: str) -> None:
+        """The daemon connection is gone: close the session, or (opened with
+        ``reconnect=True``) reconnect in the background."""
+        with self._lock:
+            if self._pi < 0 or self._closing:
+                return
+            pi, self._pi = self._pi, -1
+            if self._batch_socket is not None:
+                self._batch_socket.close()
+                self._batch_socket = None
+        _lib.pgd_disconnect(pi)
+        if self._channel is not None:
+            self._channel.connection_lost()
+        if not self.reconnect:
+            self.close()
+            return
+        self._reconnector = threading.Thread(target=self._reconnect_loop, daemon=True,
+                                             name="pigpiod_py reconnect")
+        self._reconnector.start()
+
+    def _reconnect_loop(self) -> None:
+        delay = 0.05
+        while not self._closing:
+            pi = _lib.pgd_connect(self.host.encode(), str(self.port).encode(), self._timeout_ms)
+            if pi >= 0:
+                with self._lock:
+                    if self._closing:
+                        _lib.pgd_disconnect(pi)
+                        return
+                    self._pi = pi
+                    self._reconnector = None
+                if self._channel is not None:
+                    try:
+                        self._channel.reconnected()
+                    except PigpioConnectionError:
+                        self._lost("lost again while reconnecting")
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     def __enter__(self) -> "Session":
         return self
@@ -161,7 +213,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
     def _raise(self, result: int) -> None:
         if result in _CONNECTION_LOST:
             timed_out = not _lib.pgd_peer_closed(self._pi)
-            self.close()
+            self._lost("a command failed")
             if timed_out:
                 raise PigpioTimeoutError(
                     _lib.PGD_ERR_TIMEOUT,
@@ -170,6 +222,8 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
                 )
             raise PigpioConnectionError(result)
         if result == _lib.pigif_unconnected_pi:
+            if not self.closed:
+                raise PigpioConnectionError(result, "the connection is lost; reconnecting")
             raise SessionClosedError(result, "the session is closed")
         raise make_error(result)
 
@@ -334,8 +388,11 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """The session's event path, opened on first use."""
         with self._lock:
             if self._channel is None:
-                if self._pi < 0:
+                if self.closed:
                     raise SessionClosedError(_lib.pigif_unconnected_pi, "the session is closed")
+                if self._pi < 0:
+                    raise PigpioConnectionError(_lib.pigif_unconnected_pi,
+                                                "the connection is lost; reconnecting")
                 self._channel = EventChannel(self, self.dispatch_mode, self._capacity)
             return self._channel
 
@@ -387,6 +444,9 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """The next record of a callback without function, waiting at most
         ``timeout`` seconds (``<= 0``: at once; None: for ever); None on
         time-out. Delivers the other callbacks' records meanwhile."""
+        channel = self._channel
+        if channel is not None and channel.closed:
+            return channel.pull(timeout)  # what was queued before the close
         return self._events().pull(timeout)
 
     def dispatch(self) -> int:
@@ -400,6 +460,9 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
     def events(self) -> AsyncIterator[Event]:
         """``async for event in session.events()``: the records of the
         callbacks without function, as they arrive."""
+        channel = self._channel
+        if channel is not None and channel.closed:
+            return channel.events()
         return self._events().events()
 
     def event_stats(self) -> EventStats:
@@ -475,7 +538,7 @@ def _milliseconds(timeout: Optional[float]) -> int:
 
 def open(host: Optional[str] = None, port: Optional[int] = None, *,
          timeout: Optional[float] = DEFAULT_TIMEOUT, dispatch: str = "main",
-         capacity: int = DEFAULT_CAPACITY) -> Session:
+         capacity: int = DEFAULT_CAPACITY, reconnect: bool = False) -> Session:
     """Connect to the pigpio daemon at host:port.
 
     Defaults: ``PIGPIO_ADDR`` / ``PIGPIO_PORT`` from the environment, then
@@ -483,6 +546,12 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     (seconds; ``None`` = wait for ever). ``dispatch`` chooses where event
     handlers run (``main``, ``thread`` or ``manual``, see
     :mod:`pigpiod_py.events`); ``capacity`` is the size of the event ring.
-    Raises :class:`PigpioConnectionError` when the daemon cannot be reached.
+    With ``reconnect=True`` a lost connection is retried in the background
+    (back-off up to 5 s) and callbacks and notification bits are restored;
+    ``pull()``/``events()`` report DISCONNECT and RECONNECT records; commands
+    meanwhile raise :class:`PigpioConnectionError`. Without it the session
+    closes. Raises :class:`PigpioConnectionError` when the daemon cannot be
+    reached at first.
     """
-    return Session(host, port, timeout=timeout, dispatch=dispatch, capacity=capacity)
+    return Session(host, port, timeout=timeout, dispatch=dispatch, capacity=capacity,
+                   reconnect=reconnect)

@@ -11,14 +11,15 @@ from typing import Optional
 
 
 class SimulatorProcess:
-    """``python -m pigpiod_py.sim`` on free ports; a context manager."""
+    """``python -m pigpiod_py.sim`` on ``port`` (0: a free one); a context
+    manager."""
 
     host: str
     port: int
     control_port: Optional[int]
 
-    def __init__(self, *options: str, control: bool = True) -> None:
-        args = [sys.executable, "-m", "pigpiod_py.sim", "--port", "0"]
+    def __init__(self, *options: str, control: bool = True, port: int = 0) -> None:
+        args = [sys.executable, "-m", "pigpiod_py.sim", "--port", str(port)]
         if control:
             args += ["--control-port", "0"]
         self._process = subprocess.Popen([*args, *options], stdout=subprocess.PIPE, text=True)
