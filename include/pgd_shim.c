@@ -253,6 +253,15 @@ int pgd_peer_closed(int pi)
    return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) ? 1 : 0;
 }
 
+void pgd_abort(int pi)
+{
+   if (pi < 0 || pi >= MAX_PI) return;
+   pthread_mutex_lock(&connect_lock);
+   if (slots[pi].command_fd >= 0) shutdown(slots[pi].command_fd, SHUT_RDWR);
+   pthread_mutex_unlock(&connect_lock);
+   pgd_disconnect(pi);
+}
+
 void pgd_disconnect(int pi)
 {
    int decoy;

@@ -40,4 +40,8 @@ int pgd_peer_closed(int pi);
 /* Release everything pgd_connect() made for pi (idempotent). */
 void pgd_disconnect(int pi);
 
+/* The same for a connection known to be broken (timed out, reset): the
+   socket is shut down first, so nothing waits for the daemon. */
+void pgd_abort(int pi);
+
 #endif

@@ -137,7 +137,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
             if self._batch_socket is not None:
                 self._batch_socket.close()
                 self._batch_socket = None
-        _lib.pgd_disconnect(pi)
+        _lib.pgd_abort(pi)
         if self._channel is not None:
             self._channel.connection_lost()
         if not self.reconnect:

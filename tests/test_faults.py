@@ -25,10 +25,18 @@ def pull_kind(session, kind, timeout=10.0):
     return None
 
 
+def stopped(pid: int) -> bool:
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
 def test_a_paused_daemon_gives_a_typed_timeout_within_the_timeout():
     with SimulatorProcess(control=False) as sim:
         session = pigpiod_py.open(sim.host, sim.port, timeout=0.5)
         os.kill(sim.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while not stopped(sim.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
         try:
             t0 = time.monotonic()
             with pytest.raises(PigpioTimeoutError):

@@ -116,7 +116,7 @@ int main(int argc, char *argv[])
    while (!disconnects)
    {
       struct pollfd p = {pgd_events_fd(ev), POLLIN, 0};
-      if (poll(&p, 1, 5000) != 1) FAIL("no wake-up after %ld records", received);
+      if (poll(&p, 1, 30000) != 1) FAIL("no wake-up after %ld records", received);
       if (delay) usleep((useconds_t)delay);
       int n;
       while ((n = pgd_events_take(ev, recs, 256)) > 0)
