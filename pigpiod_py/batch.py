@@ -165,7 +165,7 @@ class Batch:
                 results.append(res if _returns_value(command) else None)
         self.results.extend(results)
         if error is not None:
-            error.args = ("batch command %d: %s" % (error.index, error.args[0]),)
+            error.args = ("batch command %s: %s" % (error.index, error.args[0]),)
             raise error
         return results
 

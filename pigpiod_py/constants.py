@@ -6,6 +6,7 @@ Every value comes from the compiled module (``include/pigpio.h`` and
 from __future__ import annotations
 
 from enum import IntEnum, IntFlag
+from typing import Any, Dict
 
 from ._pigpiod import lib as _lib
 
@@ -22,16 +23,19 @@ def _prefixed(prefix: str, negative: bool | None = None) -> dict[str, int]:
     return dict(sorted(found.items(), key=lambda item: abs(item[1])))
 
 
+def _enum(name: str, members: Dict[str, int]) -> Any:
+    """An IntEnum made at import time (its members are typed as Any)."""
+    return IntEnum(name, members)
+
+
 #: Command numbers of the socket protocol (``Command.WRITE == 4``).
-Command = IntEnum("Command", _prefixed("PI_CMD_"))  # type: ignore[misc]
+Command = _enum("Command", _prefixed("PI_CMD_"))
 
 #: Error codes of the daemon, without their ``PI_`` prefix.
-ErrorCode = IntEnum("ErrorCode", _prefixed("PI_", negative=True))  # type: ignore[misc]
+ErrorCode = _enum("ErrorCode", _prefixed("PI_", negative=True))
 
 #: Client-side error codes of libpigpiod_if2 (``pigif_*``) and of our shim.
-ClientErrorCode = IntEnum(  # type: ignore[misc]
-    "ClientErrorCode", {**_prefixed("pigif_"), **_prefixed("PGD_ERR_")}
-)
+ClientErrorCode = _enum("ClientErrorCode", {**_prefixed("pigif_"), **_prefixed("PGD_ERR_")})
 
 
 class Mode(IntEnum):

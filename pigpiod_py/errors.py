@@ -6,7 +6,7 @@ from the builtin that fits, so ``except ValueError`` catches a bad gpio.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
@@ -26,9 +26,10 @@ def error_name(code: int) -> str:
             member = enum(code)
         except ValueError:
             continue
+        name: str = member.name
         if enum is ClientErrorCode:
-            return ("PGD_ERR_" + member.name) if code in _SHIM_MESSAGES else "pigif_" + member.name.lower()
-        return prefix + member.name
+            return ("PGD_ERR_" + name) if code in _SHIM_MESSAGES else "pigif_" + name.lower()
+        return prefix + name
     return "unknown(%d)" % code
 
 
@@ -36,7 +37,8 @@ def error_message(code: int) -> str:
     """The library's text for an error code."""
     if code in _SHIM_MESSAGES:
         return _SHIM_MESSAGES[code]
-    return _ffi.string(_lib.pigpio_error(code)).decode("utf-8", "replace")
+    text: bytes = _ffi.string(_lib.pigpio_error(code))
+    return text.decode("utf-8", "replace")
 
 
 class PigpioError(Exception):
@@ -149,7 +151,7 @@ def check(result: int) -> int:
     return result
 
 
-def _signatures() -> Dict[str, list]:
+def _signatures() -> Dict[str, List[str]]:
     global _SIGNATURES
     if not _SIGNATURES:
         text = _ffi.string(_lib.pgd_header_signatures()).decode()
@@ -157,7 +159,7 @@ def _signatures() -> Dict[str, list]:
     return _SIGNATURES
 
 
-_SIGNATURES: Dict[str, list] = {}
+_SIGNATURES: Dict[str, List[str]] = {}
 
 #: Error code for an out-of-range value, by the C parameter name.
 _RANGE_CODES = {
@@ -171,7 +173,7 @@ _RANGE_CODES = {
 }
 
 
-def argument_error(function: str, args: tuple, cause: Exception) -> PigpioError:
+def argument_error(function: str, args: Tuple[Any, ...], cause: Exception) -> PigpioError:
     """The typed error for arguments cffi refused when calling ``function``
     (``args`` without the leading pi): which argument, and why."""
     names = _signatures().get(function, [])[1:]

@@ -46,6 +46,7 @@ from typing import (
     List,
     NamedTuple,
     Optional,
+    Tuple,
 )
 
 from ._pigpiod import ffi as _ffi
@@ -62,7 +63,7 @@ DISPATCH_MODES = ("main", "thread", "manual")
 #: Ring capacity by default: over three seconds of a 20 kHz PWM pin.
 DEFAULT_CAPACITY = 1 << 16
 _TAKE = 4096
-_EDGE_NAMES = {Edge.RISING: "rising", Edge.FALLING: "falling", Edge.EITHER: "either"}
+_EDGE_NAMES: Dict[int, str] = {Edge.RISING: "rising", Edge.FALLING: "falling", Edge.EITHER: "either"}
 
 
 class EventKind(IntEnum):
@@ -152,7 +153,7 @@ class Callback:
         if self.func is None:
             return Event(kind, self.number, level, tick, self.user, self)
         if kind == EventKind.EVENT:
-            args: tuple = (self.number, tick)
+            args: Tuple[Any, ...] = (self.number, tick)
         else:
             args = (self.number, level, tick)
         if self.user is not None:

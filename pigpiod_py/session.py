@@ -380,7 +380,8 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """Call the daemon's custom function 2; returns its bytes."""
         buf = _ffi.new("char[]", max(ret_max, 1))
         count = self._call(_lib.custom_2, arg1, bytes(argx), len(argx), buf, ret_max)
-        return _ffi.unpack(buf, min(count, ret_max))
+        data: bytes = _ffi.unpack(buf, min(count, ret_max))
+        return data
 
     # -- events ----------------------------------------------------------------
 

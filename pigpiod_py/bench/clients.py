@@ -12,7 +12,7 @@ import os
 import resource
 import sys
 import time
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 
 def _ours(host: str, port: int, gpio: int, count: int) -> Callable[[], None]:
@@ -47,7 +47,7 @@ def _ours_batched(host: str, port: int, gpio: int, count: int) -> Callable[[], N
 
 
 def _pigpio_module(host: str, port: int, gpio: int, count: int) -> Callable[[], None]:
-    import pigpio  # type: ignore[import-not-found]
+    import pigpio  # type: ignore[import-untyped]
 
     pi = pigpio.pi(host, port)
     if not pi.connected:
@@ -68,7 +68,7 @@ CLIENTS: Dict[str, Callable[[str, int, int, int], Callable[[], None]]] = {
 }
 
 
-def main(argv: list) -> None:
+def main(argv: List[str]) -> None:
     kind, host, port, gpio, count = argv[0], argv[1], int(argv[2]), int(argv[3]), int(argv[4])
     loop = CLIENTS[kind](host, port, gpio, count)
     cpu0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()

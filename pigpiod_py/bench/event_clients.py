@@ -64,7 +64,7 @@ def run_ours(host: str, port: int, gpio: int, expected: int, seconds: float) -> 
 
 
 def run_pigpio_module(host: str, port: int, gpio: int, expected: int, seconds: float) -> Dict[str, Any]:
-    import pigpio  # type: ignore[import-not-found]
+    import pigpio  # type: ignore[import-untyped]
 
     pi = pigpio.pi(host, port)
     counter = Counter(clock_offset(pi.get_current_tick))

@@ -37,11 +37,12 @@ def run_client(kind: str, host: str, port: int, gpio: int, expected: int, second
     out, err = proc.communicate(timeout=seconds + 60)
     if proc.returncode:
         raise RuntimeError("%s client failed: %s" % (kind, err))
-    return json.loads(out.strip().splitlines()[-1])
+    result: Dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: int,
-            start_stream: Callable[[int], None], progress: bool = True) -> Dict[str, List[Dict[str, Any]]]:
+            start_stream: Callable[[int], Any], progress: bool = True) -> Dict[str, List[Dict[str, Any]]]:
     expected = int(rate * seconds)
     runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind in CLIENTS}
     kinds = list(CLIENTS)
@@ -123,6 +124,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         with SimulatorProcess() as sim:
             from ..sim.control import SimControl
 
+            assert sim.control_port is not None
             control = SimControl(sim.host, sim.control_port)
             runs = measure(sim.host, sim.port, args.gpio, offered, args.seconds, args.rounds,
                            lambda n: control.edges(args.gpio, n, offered))

@@ -48,7 +48,8 @@ def run_client(command: List[str]) -> Dict[str, float]:
     out = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if out.returncode:
         raise RuntimeError("%s failed: %s" % (command, out.stderr.strip()))
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result: Dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def measure(host: str, port: int, gpio: int, count: int, rounds: int,
