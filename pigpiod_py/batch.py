@@ -139,9 +139,9 @@ class Batch:
         requests, self._requests = self._requests, []
         if not requests:
             return []
-        sock = self._session._batch_connection()
         try:
-            answers = _exchange(sock, requests)
+            with self._session._batch_lock:  # one exchange at a time on the connection
+                answers = _exchange(self._session._batch_connection(), requests)
         except socket.timeout:
             self._session._drop_batch_connection()
             raise PigpioTimeoutError(

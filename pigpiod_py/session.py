@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import threading
 import time
@@ -86,9 +87,11 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         self._timeout_ms = _milliseconds(timeout)
         self._lock = threading.Lock()
         self._batch_socket: Any = None
+        self._batch_lock = threading.Lock()
         self._channel: Optional[EventChannel] = None
         self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self.reconnect = reconnect
+        self._connection_listeners: List[Callable[[bool], None]] = []
         self._closing = False
         self._reconnector: Optional[threading.Thread] = None
         self._pi = -1
@@ -140,12 +143,26 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         _lib.pgd_abort(pi)
         if self._channel is not None:
             self._channel.connection_lost()
+        self._tell_listeners(False)
         if not self.reconnect:
             self.close()
             return
         self._reconnector = threading.Thread(target=self._reconnect_loop, daemon=True,
                                              name="pigpiod_py reconnect")
         self._reconnector.start()
+
+    def on_connection_change(self, func: Callable[[bool], None]) -> None:
+        """Call ``func(connected)`` when the connection is lost (False) and,
+        with ``reconnect=True``, when it is back (True). It runs in the thread
+        that noticed; exceptions are logged."""
+        self._connection_listeners.append(func)
+
+    def _tell_listeners(self, connected: bool) -> None:
+        for func in list(self._connection_listeners):
+            try:
+                func(connected)
+            except Exception:  # noqa: BLE001 - a listener must not break recovery
+                logging.getLogger("pigpiod_py").exception("connection listener raised")
 
     def _reconnect_loop(self) -> None:
         delay = 0.05
@@ -163,6 +180,8 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
                         self._channel.reconnected()
                     except PigpioConnectionError:
                         self._lost("lost again while reconnecting")
+                        return
+                self._tell_listeners(True)
                 return
             time.sleep(delay)
             delay = min(delay * 2, 5.0)

@@ -87,3 +87,38 @@ def test_file_descriptor_limit_is_not_approached(daemon):
     finally:
         for s in sessions:
             s.close()
+
+
+def test_batches_from_several_threads_never_mix(daemon):
+    gpios = [5, 6, 12, 13]
+    errors = []
+    with pigpiod_py.open(daemon.host, daemon.port) as session:
+        def worker(gpio: int) -> None:
+            for round_ in range(50):
+                batch = session.batch()
+                for i in range(40):
+                    batch.write(gpio, (i + round_) & 1).read(gpio)
+                results = batch.flush()
+                if results[1::2] != [(i + round_) & 1 for i in range(40)]:
+                    errors.append((gpio, round_))
+
+        threads = [threading.Thread(target=worker, args=(g,)) for g in gpios]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+
+
+def test_soak_benchmark_runs_clean(sim):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "pigpiod_py", "bench", "soak", "--seconds", "2",
+                          "--rate", "5000", "--json"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads(out.stdout)
+    assert report["error_count"] == 0 and report["dropped"] == 0
+    assert report["events"] == report["edges_offered"] == 10000
+    assert report["commands"] > 0

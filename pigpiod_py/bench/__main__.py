@@ -1,10 +1,10 @@
-"""``python -m pigpiod_py bench [toggle|events] [options]``."""
+"""``python -m pigpiod_py bench [toggle|events|soak] [options]``."""
 from __future__ import annotations
 
 import sys
 from typing import List, Optional
 
-BENCHMARKS = ("toggle", "events")
+BENCHMARKS = ("toggle", "events", "soak")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -17,6 +17,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .events import main as events_main
 
         return events_main(argv)
+    if name == "soak":
+        from .soak import main as soak_main
+
+        return soak_main(argv)
     from .toggle import main as toggle_main
 
     return toggle_main(argv)
