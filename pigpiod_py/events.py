@@ -31,6 +31,7 @@ import itertools
 import logging
 import os
 import select
+import struct
 import threading
 import time
 import weakref
@@ -63,6 +64,10 @@ DISPATCH_MODES = ("main", "thread", "manual")
 #: Ring capacity by default: over three seconds of a 20 kHz PWM pin.
 DEFAULT_CAPACITY = 1 << 16
 _TAKE = 4096
+#: pgd_record_t: tick, kind, id, level, spare (see include/pgd_events.h).
+_RECORD = struct.Struct("=IBBBx")
+_EVENT = _lib.PGD_EVENT
+_DISCONNECT = _lib.PGD_DISCONNECT
 _EDGE_NAMES: Dict[int, str] = {Edge.RISING: "rising", Edge.FALLING: "falling", Edge.EITHER: "either"}
 
 
@@ -147,18 +152,21 @@ class Callback:
             return True
         return (self.edge == Edge.RISING) == (level == 1)
 
-    def _deliver(self, kind: EventKind, level: int, tick: int) -> Optional[Event]:
+    def _deliver(self, kind: int, level: int, tick: int) -> Optional[Event]:
         """Run the function (or return the record to queue)."""
         self._tally += 1
-        if self.func is None:
-            return Event(kind, self.number, level, tick, self.user, self)
-        if kind == EventKind.EVENT:
-            args: Tuple[Any, ...] = (self.number, tick)
+        func = self.func
+        if func is None:
+            return Event(EventKind(kind), self.number, level, tick, self.user, self)
+        if kind == _EVENT:
+            if self.user is None:
+                func(self.number, tick)
+            else:
+                func(self.number, tick, self.user)
+        elif self.user is None:
+            func(self.number, level, tick)
         else:
-            args = (self.number, level, tick)
-        if self.user is not None:
-            args += (self.user,)
-        self.func(*args)
+            func(self.number, level, tick, self.user)
         return None
 
     def __repr__(self) -> str:
@@ -174,7 +182,7 @@ _channels: "weakref.WeakValueDictionary[int, EventChannel]" = weakref.WeakValueD
 def _run_pending(token: int) -> None:
     """Called by the C pending call in the main thread (``main`` mode)."""
     channel = _channels.get(token)
-    if channel is not None and not channel.closed:
+    if channel is not None and channel.attached:
         _lib.pgd_events_rearm(channel._ev)
         channel.dispatch()
 
@@ -227,6 +235,7 @@ class EventChannel:
         self._gpio_callbacks: Dict[int, List[Callback]] = collections.defaultdict(list)
         self._event_callbacks: Dict[int, List[Callback]] = collections.defaultdict(list)
         self._masks = (0, 0)                # (gpios notified, events notified)
+        self._targets: Dict[Tuple[int, int, int], Tuple[Callback, ...]] = {}
         self._queue: Deque[Event] = collections.deque()
         self._pull_dropped = 0
         self._delivered = 0
@@ -334,9 +343,23 @@ class EventChannel:
             if not self.closed:
                 self._update_masks()
 
+    def _update_targets(self) -> None:
+        """Who receives each (kind, gpio or event, level) record."""
+        targets: Dict[Tuple[int, int, int], Tuple[Callback, ...]] = {}
+        for gpio, callbacks in self._gpio_callbacks.items():
+            for level in (0, 1):
+                accepting = tuple(cb for cb in callbacks if cb._accepts(level))
+                if accepting:
+                    targets[(EventKind.EDGE, gpio, level)] = accepting
+            targets[(EventKind.WATCHDOG, gpio, Level.TIMEOUT)] = tuple(callbacks)
+        for event, callbacks in self._event_callbacks.items():
+            targets[(EventKind.EVENT, event, 0)] = tuple(callbacks)
+        self._targets = targets
+
     def _update_masks(self) -> None:
         """Tell the reader what to keep, and the daemon what to report.
         The reader learns first when bits are added, last when removed."""
+        self._update_targets()
         rising = falling = 0
         for gpio, callbacks in self._gpio_callbacks.items():
             for cb in callbacks:
@@ -394,27 +417,25 @@ class EventChannel:
             if not n:
                 break
             total += n
-            records = [(r.kind, r.id, r.level, r.tick) for r in self._buffer[0:n]]
-            for kind, number, level, tick in records:
-                self._deliver(kind, number, level, tick, errors)
+            records = _RECORD.iter_unpack(_ffi.buffer(self._buffer, n * _RECORD.size)[:])
+            for tick, kind, number, level in records:
+                targets = self._targets.get((kind, number, level))
+                if targets is None:
+                    if kind == _DISCONNECT:
+                        self._session._lost("the notification stream ended")
+                    continue
+                for cb in targets:
+                    if not cb.active:
+                        continue
+                    try:
+                        event = cb._deliver(kind, level, tick)
+                    except Exception as exc:  # noqa: BLE001 - kept and re-raised, see _report
+                        errors.append(exc)
+                        continue
+                    if event is not None:
+                        self._enqueue(event)
             self._delivered += n
         return total
-
-    def _deliver(self, kind: int, number: int, level: int, tick: int, errors: List[BaseException]) -> None:
-        if kind == EventKind.DISCONNECT:
-            self._session._lost("the notification stream ended")
-            return
-        table = self._event_callbacks if kind == EventKind.EVENT else self._gpio_callbacks
-        for cb in tuple(table.get(number, ())):
-            if not cb.active or (kind == EventKind.EDGE and not cb._accepts(level)):
-                continue
-            try:
-                event = cb._deliver(EventKind(kind), level, tick)
-            except Exception as exc:  # noqa: BLE001 - kept and re-raised, see _report
-                errors.append(exc)
-                continue
-            if event is not None:
-                self._enqueue(event)
 
     def _wake_waiters(self) -> None:
         self._changed.notify_all()
@@ -449,7 +470,28 @@ class EventChannel:
 
     def wait(self, timeout: Optional[float], until: Callable[[], bool]) -> bool:
         """Dispatch while waiting until ``until()`` is true or ``timeout``
-        seconds passed (None: no limit); returns ``until()``."""
+        seconds passed (None: no limit); returns ``until()``.
+
+        In ``main`` mode only the main thread dispatches, and while it waits
+        here it takes the records itself, so pending calls are switched off
+        meanwhile (they would only make the GIL change hands)."""
+        on_main = self.mode == "main" and threading.current_thread() is threading.main_thread()
+        if on_main and self.attached:
+            _lib.pgd_events_main_dispatch(self._ev, 0)
+        try:
+            return self._wait(timeout, until, dispatching=self._may_dispatch())
+        finally:
+            if on_main and self.attached:
+                _lib.pgd_events_main_dispatch(self._ev, self._token)
+                self.dispatch()  # what arrived while pending calls were off
+
+    def _may_dispatch(self) -> bool:
+        """Whether the calling thread delivers records itself."""
+        if self.mode == "main":
+            return threading.current_thread() is threading.main_thread()
+        return self.mode == "manual"
+
+    def _wait(self, timeout: Optional[float], until: Callable[[], bool], dispatching: bool) -> bool:
         deadline = None if timeout is None else time.monotonic() + max(timeout, 0.0)
         while True:
             if until():
@@ -459,7 +501,7 @@ class EventChannel:
                 return until()
             if self._reentered():  # a handler waiting: records wait for it
                 time.sleep(remaining if remaining is not None else 0.05)
-            elif self.mode == "thread":
+            elif not dispatching:  # another thread delivers and notifies
                 with self._changed:
                     if not until():
                         self._changed.wait(remaining)
@@ -478,7 +520,7 @@ class EventChannel:
                 return self._queue.popleft()
             raise SessionClosedError(_lib.pigif_unconnected_pi, "the session is closed")
         if timeout is not None and timeout <= 0:
-            if not self._queue and self.mode != "thread":
+            if not self._queue and self._may_dispatch():
                 self.dispatch()
         else:
             self.wait(timeout, lambda: bool(self._queue) or self.closed)
@@ -501,7 +543,7 @@ class EventChannel:
                     if watched >= 0:
                         loop.add_reader(watched, ready.set)
                 ready.clear()
-                if self.mode != "thread" and not self.closed:
+                if self._may_dispatch() and not self.closed:
                     self.dispatch()
                 while self._queue:
                     yield self._queue.popleft()

@@ -102,6 +102,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=int, default=100000, help="edges per second offered")
     p.add_argument("--seconds", type=float, default=3.0, help="length of the stream")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--sample-rate", type=int, default=1, choices=(1, 2, 4, 5, 8, 10),
+                   help="the simulator's sample period in us (edges faster than it are not seen)")
     p.add_argument("--json", action="store_true")
     return p
 
@@ -121,7 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         where = "pigpiod at %s:%d (software PWM at %d Hz)" % (host, args.port, frequency)
     else:
         offered = args.rate
-        with SimulatorProcess() as sim:
+        with SimulatorProcess("--sample-rate", str(args.sample_rate)) as sim:
             from ..sim.control import SimControl
 
             assert sim.control_port is not None
