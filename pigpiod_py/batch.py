@@ -139,17 +139,19 @@ class Batch:
         requests, self._requests = self._requests, []
         if not requests:
             return []
-        try:
-            with self._session._batch_lock:  # one exchange at a time on the connection
-                answers = _exchange(self._session._batch_connection(), requests)
-        except socket.timeout:
-            self._session._drop_batch_connection()
-            raise PigpioTimeoutError(
-                _lib.PGD_ERR_TIMEOUT, "pigpiod did not answer the batch in time"
-            ) from None
-        except OSError as exc:
-            self._session._drop_batch_connection()
-            raise PigpioConnectionError(_lib.pigif_bad_recv, "batch connection lost: %s" % exc) from exc
+        with self._session._batch_lock:  # one exchange at a time on the connection
+            sock = self._session._batch_connection()
+            try:
+                answers = _exchange(sock, requests)
+            except socket.timeout:
+                self._session._drop_batch_connection()
+                raise PigpioTimeoutError(
+                    _lib.PGD_ERR_TIMEOUT, "pigpiod did not answer the batch in time"
+                ) from None
+            except OSError as exc:
+                self._session._drop_batch_connection()
+                raise PigpioConnectionError(_lib.pigif_bad_recv,
+                                            "batch connection lost: %s" % exc) from exc
         base = len(self.results)
         results: List[Optional[int]] = []
         error: Optional[PigpioError] = None

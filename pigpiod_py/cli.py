@@ -1,7 +1,8 @@
 """Command line: ``python -m pigpiod_py`` / ``pigpiod-py``.
 
 Subcommands: ``demo`` (a short tour plus the toggle benchmark), ``info``
-(what the daemon reports), ``bench`` (benchmarks), ``sim`` (the simulator).
+(what the daemon reports), ``scan [host[:port] ...]`` (the startup layer's
+picture as a tree), ``bench`` (benchmarks), ``sim`` (the simulator).
 Without a daemon address (``--host`` or ``PIGPIO_ADDR``) ``demo`` and ``bench``
 start the built-in simulator.
 """
@@ -73,19 +74,61 @@ def demo(host: str, port: int, where: str) -> None:
             print("bad input is a typed error:", repr(exc))
 
 
+def scan(addresses: List[str]) -> int:
+    """Print every daemon's buses and devices as a tree (from the startup
+    layer's first events)."""
+    from .startup import Startup, daemons_from_environment
+
+    daemons = []
+    for item in addresses:
+        host, _, port = item.rpartition(":") if ":" in item else (item, "", "")
+        daemons.append((host, int(port) if port else int(os.environ.get("PIGPIO_PORT", "8888"))))
+    startup = Startup(daemons or daemons_from_environment())
+    nodes = {}
+    children: dict = {}
+    while True:
+        event = startup.pull(0.2)
+        if event is None:
+            break
+        if event["type"] in ("bus_attach", "device_attach"):
+            nodes[event["id"]] = event
+            children.setdefault(event["bus"], []).append(event["id"])
+
+    def show(node_id: int, depth: int) -> None:
+        event = nodes[node_id]
+        if event["type"] == "bus_attach" and event["bus_type"] == "pigpiod":
+            label = "pigpiod %s:%d" % (startup.call(node_id, "host"), startup.call(node_id, "port"))
+        elif event["type"] == "bus_attach":
+            label = " ".join(filter(None, (event["bus_type"], event["address"], "bus")))
+        elif event["device_type"] == "gpio":
+            label = "gpio %s" % event["address"]
+        else:
+            label = "%s %s" % (event["device_type"], event["address"])
+        print("%s%s  [id %d]" % ("  " * depth, label, node_id))
+        for child in children.get(node_id, []):
+            show(child, depth + 1)
+
+    for root in children.get(None, []):
+        show(root, 0)
+    startup.close()
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         from .sim.__main__ import main as sim_main
 
         return sim_main(argv[1:]) or 0
+    if argv[:1] == ["scan"]:
+        return scan(argv[1:])
     if argv[:1] == ["bench"]:
         from .bench.__main__ import main as bench_main
 
         return bench_main(argv[1:])
     p = argparse.ArgumentParser(prog="pigpiod-py", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["demo", "info", "bench", "sim"])
+    p.add_argument("command", choices=["demo", "info", "scan", "bench", "sim"])
     p.add_argument("--host", help="daemon address (default: PIGPIO_ADDR, else the simulator)")
     p.add_argument("--port", type=int, default=int(os.environ.get("PIGPIO_PORT", "8888")))
     args = p.parse_args(argv)

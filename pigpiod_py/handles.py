@@ -16,7 +16,7 @@ class Handle:
     ``close()`` is idempotent, the object is a context manager, and its
     session closes it when the session closes. Subclasses implement
     :meth:`_release` (free the resource on the daemon, skipped when the
-    session is already closed) and may extend :meth:`_close_local`
+    connection is already gone) and may extend :meth:`_close_local`
     (always run: local files, buffers).
     """
 
@@ -41,7 +41,7 @@ class Handle:
             return
         self._closed = True
         try:
-            if not self._session.closed:
+            if self._session.connected:
                 self._release()
         finally:
             self._close_local()

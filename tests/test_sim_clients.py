@@ -233,15 +233,15 @@ int main(int argc, char *argv[])
 """
 
 
-@pytest.fixture(scope="module")
-def c_program(tmp_path_factory):
+def build(tmp_path_factory, name: str, program: str) -> Path:
+    """``program`` compiled and linked with libpigpiod_if2 (skip if that is not possible)."""
     compiler = shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
         pytest.skip("no C compiler")
-    directory = tmp_path_factory.mktemp("c_client")
-    source = directory / "client.c"
-    source.write_text(C_PROGRAM)
-    binary = directory / "client"
+    directory = tmp_path_factory.mktemp(name)
+    source = directory / (name + ".c")
+    source.write_text(program)
+    binary = directory / name
     built = subprocess.run([compiler, str(source), "-o", str(binary), "-I", str(INCLUDE),
                             "-lpigpiod_if2", "-lpthread"],
                            capture_output=True, text=True, check=False)
@@ -250,9 +250,67 @@ def c_program(tmp_path_factory):
     return binary
 
 
+@pytest.fixture(scope="module")
+def c_program(tmp_path_factory):
+    return build(tmp_path_factory, "client", C_PROGRAM)
+
+
 def test_libpigpiod_if2_program(sim, c_program):
     result = subprocess.run([str(c_program), sim.host, str(sim.port)],
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "12595473 79", "0 1", "-41 -41", "10 20000", "-2008", "0", "3 cba"]
+
+
+CALLBACK_PROGRAM = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <pigpiod_if2.h>
+
+static volatile unsigned count, misplaced, timeouts;
+static volatile uint32_t last;
+
+static void edge(int pi, unsigned gpio, unsigned level, uint32_t tick, void *spacing)
+{
+    if (level == 2) { timeouts++; return; }
+    if ((count && tick - last != *(uint32_t *)spacing) || level != ((count & 1) ^ 1))
+        misplaced++;
+    last = tick;
+    count++;
+}
+
+int main(int argc, char *argv[])
+{
+    uint32_t spacing = 50;
+    unsigned expected = atoi(argv[3]);
+    int i, pi = pigpio_start(argv[1], argv[2]);
+    if (pi < 0) return 1;
+    if (callback_ex(pi, 21, EITHER_EDGE, edge, &spacing) < 0) return 2;
+    printf("ready\n");
+    fflush(stdout);
+    for (i = 0; i < 1200 && count < expected; i++) time_sleep(0.05);
+    set_watchdog(pi, 21, 20);
+    time_sleep(0.2);
+    set_watchdog(pi, 21, 0);
+    printf("%u %u %d\n", count, misplaced, timeouts > 0);
+    pigpio_stop(pi);
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def callback_program(tmp_path_factory):
+    return build(tmp_path_factory, "callbacks", CALLBACK_PROGRAM)
+
+
+def test_libpigpiod_if2_callback_ex(sim, callback_program):
+    with subprocess.Popen([str(callback_program), sim.host, str(sim.port), "4000"],
+                          stdout=subprocess.PIPE, text=True) as program:
+        assert program.stdout is not None
+        assert program.stdout.readline() == "ready\n"
+        sim.control.edges(21, 4000, 20000)
+        out, _ = program.communicate(timeout=120)
+    assert program.returncode == 0
+    assert out.split() == ["4000", "0", "1"]

@@ -175,6 +175,17 @@ def test_revision_and_sample_rate_options():
         assert pi.command(Command.PFS, 4, 100000) == 4000
 
 
+def test_fifo_dir_option(tmp_path):
+    with SimulatorProcess("--fifo-dir", str(tmp_path)) as process, \
+            SimControl(process.host, process.control_port) as control, \
+            RawClient(process.host, process.port) as pi:
+        assert control.fifo_dir() == str(tmp_path)
+        assert pi.command(Command.NO) == 0
+        assert (tmp_path / "pigpio0").is_fifo()
+        assert pi.command(Command.NC, 0) == 0
+        assert not (tmp_path / "pigpio0").exists()
+
+
 def test_first_line_without_a_control_port():
     with SimulatorProcess(control=False) as process:
         assert process.control_port is None

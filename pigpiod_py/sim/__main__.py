@@ -6,6 +6,7 @@ control fields are ``- -`` without a control port).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 
@@ -30,7 +31,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="JSON configuration file")
     parser.add_argument("--sample-rate", type=int, choices=SAMPLE_RATES, default=None,
                         help="sample period in µs (default 5)")
+    parser.add_argument("--fifo-dir", default=None,
+                        help="where NO makes its FIFOs pigpio<N> (default /dev when "
+                             "writable, else a temporary directory)")
+    parser.add_argument("--files-dir", default=None,
+                        help="directory holding the files clients open (default: none)")
+    parser.add_argument("--access-file", default=None,
+                        help="access-permits file for FO/FL (default: none, no access)")
+    parser.add_argument("--shell-dir", default=None,
+                        help="the only directory SHELL runs scripts from (default: refused)")
     return parser
+
+
+def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
+    """``config`` with the file and shell options given on the command line."""
+    changes = {key: getattr(args, key) for key in ("files_dir", "access_file", "shell_dir")
+               if getattr(args, key) is not None}
+    return dataclasses.replace(config, **changes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     # Blocked in every thread (they inherit it), taken by sigwait below.
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
-        config = SimConfig.load(args.config) if args.config else SimConfig()
+        config = _with_options(SimConfig.load(args.config) if args.config else SimConfig(), args)
         simulator = Simulator(args.host, args.port, args.revision, config, args.control_port,
-                              args.sample_rate)
+                              args.sample_rate, args.fifo_dir)
         simulator.start()
     except (OSError, ValueError) as exc:
         print(f"pigpiod-sim: {exc}", file=sys.stderr)

@@ -8,9 +8,10 @@ optional level driven from outside (control API) and the daemon's
 * an ALT mode whose peripheral output is running (hardware PWM or clock, asked
   through :attr:`Board.alt_output`): that signal;
 * otherwise it is an input: the signal of the first driving pin wired to it
-  (lowest gpio number), else a level driven from outside on any pin of its wire
-  group, else the pull of the group (up 1, down 0; its own pull if the group's
-  pulls disagree), else the level it last had.
+  (lowest gpio number), else a level (or the edge rig's signal) driven from
+  outside on any pin of its wire group, else the pull of the group (up 1,
+  down 0; its own pull if the group's pulls disagree), else the level it last
+  had.
 
 Every change of what a pin carries is recorded on :attr:`Board.timeline`.
 """
@@ -70,7 +71,7 @@ class Board:
         self.mode: list[int] = [INPUT] * NUM_GPIOS
         self.pull: list[int] = [_power_on_pull(g) for g in range(NUM_GPIOS)]
         self.latch: list[Wave] = [0] * NUM_GPIOS
-        self.driven: list[int | None] = [None] * NUM_GPIOS
+        self.driven: list[Wave | None] = [None] * NUM_GPIOS
         for gpio, level in self.config.inputs.items():
             self.driven[gpio] = level
         self.use: list[Use] = [Use.NONE] * NUM_GPIOS
@@ -131,10 +132,14 @@ class Board:
             self.write_latch(base + low.bit_length() - 1, level, t)
             bits ^= low
 
-    def drive(self, gpio: int, level: int | None, t: int) -> None:
-        """Drive the pin from outside (0/1), or stop driving it (None)."""
+    def drive(self, gpio: int, level: Wave | None, t: int) -> None:
+        """Drive the pin from outside (0/1 or a signal), or stop driving it (None)."""
         self.driven[gpio] = level
         self.refresh(gpio, t)
+
+    def output_wins(self, gpio: int) -> bool:
+        """Whether a pin's own output (or a wired one) hides what is driven from outside."""
+        return any(self._own_output(member) is not None for member in self.groups[gpio])
 
     def wire(self, a: int, b: int, t: int) -> None:
         """Connect two pins (their wire groups merge)."""

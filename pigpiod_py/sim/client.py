@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import struct
 
+from .reports import RECORD, RECORD_SIZE
 from .server import HEADER
 
 #: A response header with its result read as signed.
@@ -51,6 +52,11 @@ class RawClient:
         """Run a data-returning command: (result, the bytes that followed)."""
         res = self.command(cmd, p1, p2, ext)
         return res, self.recv_exact(res) if res > 0 else b""
+
+    def records(self, count: int) -> list[tuple[int, int, int, int]]:
+        """The next ``count`` notification reports: (seqno, flags, tick, level)."""
+        data = self.recv_exact(count * RECORD_SIZE)
+        return list(RECORD.iter_unpack(data))
 
     def close(self) -> None:
         self.sock.close()

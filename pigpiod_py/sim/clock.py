@@ -1,8 +1,9 @@
 """Time for the simulator: a microsecond axis, the daemon's 32-bit tick, delays.
 
 The timeline uses absolute microseconds of the monotonic clock (which never
-wrap); the 32-bit tick that clients see is their low 32 bits, so like the real
-system timer it counts microseconds since boot and wraps every 2**32 µs.
+wrap); the 32-bit tick that clients see is their low 32 bits (plus an offset
+the control API may set), so like the real system timer it counts
+microseconds and wraps every 2**32 µs.
 """
 from __future__ import annotations
 
@@ -19,9 +20,19 @@ def now_us() -> int:
     return _monotonic_ns() // 1000
 
 
-def tick(t_us: int) -> int:
-    """The daemon tick (unsigned 32-bit, wrapping) of a point on the time axis."""
-    return t_us & TICK_MASK
+class TickClock:
+    """The daemon's 32-bit tick of each point on the time axis."""
+
+    def __init__(self) -> None:
+        self.offset = 0
+
+    def tick(self, t_us: int) -> int:
+        """The tick (unsigned 32-bit, wrapping) at ``t_us``."""
+        return (t_us + self.offset) & TICK_MASK
+
+    def set(self, value: int, t_us: int) -> None:
+        """Make the tick at ``t_us`` read ``value`` (time goes on from there)."""
+        self.offset = value - t_us
 
 
 def wait_until(t_us: int) -> None:

@@ -3,10 +3,17 @@
 A JSON file (``--config``) looks like::
 
     {"revision": "0xc03111", "wires": [[17, 27]], "inputs": {"4": 1},
-     "permission_mask": "0x0FFFFFFC", "sample_rate": 5}
+     "permission_mask": "0x0FFFFFFC", "sample_rate": 5, "fifo_dir": "/tmp/pigpio"}
 
 Every key is optional.  Numbers may be ints or strings in any base Python's
-``int(text, 0)`` reads.
+``int(text, 0)`` reads.  ``fifo_dir`` is where ``NO`` makes its FIFOs (default
+/dev when writable, else a temporary directory of the simulator's own).
+The device keys replace the default rig of their family::
+
+    {"i2c": {"1": {"0x53": "accelerometer", "0x50": {"model": "eeprom", "size": 4096,
+                                                      "page": 32}}},
+     "spi": {"main0": "loopback", "main1": "mcp3202", "bb5": "mcp3008"},
+     "serial": {"/dev/ttyAMA0": "loopback", "/dev/serial0": "/dev/ttyAMA0"}}
 """
 from __future__ import annotations
 
@@ -21,7 +28,8 @@ DEFAULT_REVISION = 0xC03111  # Raspberry Pi 4B, 4 GB
 SAMPLE_RATES = (1, 2, 4, 5, 8, 10)
 DEFAULT_SAMPLE_RATE = 5
 
-_KEYS = {"revision", "wires", "inputs", "permission_mask", "sample_rate"}
+_KEYS = {"revision", "wires", "inputs", "permission_mask", "sample_rate", "fifo_dir", "i2c",
+         "spi", "serial", "files_dir", "access_file", "shell_dir"}
 
 
 def parse_int(value: int | str) -> int:
@@ -59,6 +67,23 @@ class SimConfig:
     inputs: dict[int, int] = field(default_factory=dict)
     permission_mask: int | None = None
     sample_rate: int = DEFAULT_SAMPLE_RATE
+    fifo_dir: str | None = None
+    #: I2C devices, bus -> address -> model name or {"model": name, options}
+    #: (None: the default rig); bit-banged I2C reaches the devices of bus 1.
+    i2c: dict[int, dict[int, Any]] | None = None
+    #: SPI devices, chip select ("main0", "aux2", "bb5": bit-banged CS gpio 5)
+    #: -> model name or {"model": name, options} (None: the default rig).
+    spi: dict[str, Any] | None = None
+    #: Serial devices, path -> "loopback" / "terminal" or another path (a link)
+    #: (None: the default rig).
+    serial: dict[str, str] | None = None
+    #: Where the files clients open live (client path /a/b -> files_dir/a/b);
+    #: None: no file access at all.
+    files_dir: str | None = None
+    #: The access-permits file (pigpiod's /opt/pigpio/access); None: no access.
+    access_file: str | None = None
+    #: The only directory SHELL and SYS run scripts from; None: refused.
+    shell_dir: str | None = None
 
     def __post_init__(self) -> None:
         self.revision = parse_int(self.revision)
@@ -68,6 +93,10 @@ class SimConfig:
         self.inputs = {check_gpio(g): check_level(v) for g, v in self.inputs.items()}
         if self.permission_mask is not None:
             self.permission_mask = parse_int(self.permission_mask)
+        if self.i2c is not None:
+            self.i2c = {parse_int(bus): {parse_int(address): spec
+                                         for address, spec in devices.items()}
+                        for bus, devices in self.i2c.items()}
         if self.sample_rate not in SAMPLE_RATES:
             raise ValueError(f"sample rate must be one of {SAMPLE_RATES}")
 

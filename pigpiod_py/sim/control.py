@@ -1,4 +1,4 @@
-"""Test controls of the simulator: drive inputs, inspect pins, wires, reset.
+"""Test controls of the simulator: drive inputs, edge streams, inspect pins, wires, tick, reset.
 
 :class:`Controls` applies them in-process (``Simulator.controls``).  The
 control port speaks JSON lines: a request ``{"op": "pin", "args": [17]}`` gets
@@ -13,14 +13,17 @@ import socket
 from typing import Any, Callable, TypeVar
 
 from .._pigpiod import lib
+from .bus_controls import BUS_OPERATIONS, BusControlClient, BusControls
 from .clock import now_us
 from .config import check_gpio, check_level, parse_int
 from .daemon import Daemon
 from .server import Listener
-from .timeline import level_at
+from .timeline import MICROS, Toggles, level_at
 
 OPERATIONS = frozenset(
-    {"drive", "pin", "set_revision", "wire", "unwire", "reset", "permission_mask"})
+    {"drive", "edges", "pin", "set_revision", "wire", "unwire", "reset", "permission_mask",
+     "set_tick", "fifo_dir"}) | BUS_OPERATIONS
+TICK_LIMIT = 1 << 32
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
@@ -33,7 +36,7 @@ def _locked(method: _Method) -> _Method:
     return run  # type: ignore[return-value]
 
 
-class Controls:
+class Controls(BusControls):
     """The control operations on one daemon (each takes the daemon lock)."""
 
     def __init__(self, daemon: Daemon) -> None:
@@ -44,6 +47,40 @@ class Controls:
         """Drive an input from outside with 0/1; None stops driving it."""
         gpio = check_gpio(gpio)
         self.daemon.board.drive(gpio, None if level is None else check_level(level), now_us())
+
+    @_locked
+    def edges(self, gpio: int, count: int, rate_hz: int, start_level: int | None = None) -> int:
+        """Make an input produce ``count`` level changes, ``rate_hz`` a second, from now on.
+
+        The pin is driven from outside: to ``start_level`` at once (default: the
+        level it has; a different one is a change of its own, not counted), then
+        through ``count`` alternating changes, the first ``1 / rate_hz`` s from
+        now, change k at ``k * 1e6 // rate_hz`` µs after the first.  It stays at
+        the last level.  Returns the tick of the first change.
+        """
+        gpio = check_gpio(gpio)
+        count, rate = parse_int(count), parse_int(rate_hz)
+        if count < 1 or not 0 < rate <= MICROS:
+            raise ValueError(f"need count >= 1 and 1 <= rate_hz <= {MICROS}")
+        board, t = self.daemon.board, now_us()
+        if board.output_wins(gpio):
+            raise ValueError(f"gpio {gpio} is an output or wired to one")
+        before = board.read(gpio, t) if start_level is None else check_level(start_level)
+        toggles = Toggles(t + MICROS // rate, rate, count, before)
+        board.drive(gpio, toggles, t)
+        return self.daemon.ticks.tick(toggles.time(0))
+
+    @_locked
+    def set_tick(self, value: int) -> None:
+        """Make the daemon's tick read ``value`` now (0 to 2**32 - 1); it runs on from there."""
+        value = parse_int(value)
+        if not 0 <= value < TICK_LIMIT:
+            raise ValueError(f"a tick is 0 to {TICK_LIMIT - 1}, not {value}")
+        self.daemon.ticks.set(value, now_us())
+
+    def fifo_dir(self) -> str:
+        """The directory where NO makes the FIFOs pigpio<handle>."""
+        return self.daemon.fifos.path
 
     @_locked
     def pin(self, gpio: int) -> dict[str, Any]:
@@ -57,20 +94,21 @@ class Controls:
             return result if result >= 0 else None
 
         notifier = daemon.notifier
+        driven = board.driven[gpio]
         return {
             "mode": board.mode[gpio],
             "level": board.read(gpio, t),
             "latch": level_at(board.latch[gpio], t),
             "pull": board.pull[gpio],
-            "driven": board.driven[gpio],
+            "driven": None if driven is None else level_at(driven, t),
             "function": board.use[gpio].name.lower(),
             "dutycycle": answer(daemon.pwm.get_dutycycle),
             "range": answer(daemon.pwm.get_range),
             "frequency": answer(daemon.pwm.get_frequency),
             "pulsewidth": answer(daemon.pwm.get_pulsewidth),
-            "watchdog": notifier.watchdog[gpio][0] if user else None,
-            "glitch": notifier.glitch[gpio] if user else None,
-            "noise": list(notifier.noise[gpio]) if user else None,
+            "watchdog": notifier.watchdogs.get(gpio, (0, 0))[0] if user else None,
+            "glitch": notifier.glitch[gpio].steady if user else None,
+            "noise": [notifier.noise[gpio].steady, notifier.noise[gpio].active] if user else None,
         }
 
     @_locked
@@ -88,10 +126,14 @@ class Controls:
         """Remove the wire between two pins."""
         self.daemon.board.unwire(check_gpio(a), check_gpio(b), now_us())
 
-    @_locked
     def reset(self) -> None:
-        """Back to a freshly started daemon with the configured wires and inputs."""
-        self.daemon.reset()
+        """Back to a freshly started daemon with the configured wires and inputs.
+
+        First every connection runs what its client has sent so far.
+        """
+        self.daemon.settle()
+        with self.daemon.lock:
+            self.daemon.reset()
 
     @_locked
     def permission_mask(self) -> int:
@@ -123,7 +165,7 @@ class ControlServer(Listener):
         return (json.dumps(reply) + "\n").encode()
 
 
-class SimControl:
+class SimControl(BusControlClient):
     """Client of a simulator's control port (same operations as :class:`Controls`)."""
 
     def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
@@ -142,6 +184,15 @@ class SimControl:
 
     def drive(self, gpio: int, level: int | None) -> None:
         self._call("drive", gpio, level)
+
+    def edges(self, gpio: int, count: int, rate_hz: int, start_level: int | None = None) -> int:
+        return self._call("edges", gpio, count, rate_hz, start_level)
+
+    def set_tick(self, value: int) -> None:
+        self._call("set_tick", value)
+
+    def fifo_dir(self) -> str:
+        return self._call("fifo_dir")
 
     def pin(self, gpio: int) -> dict[str, Any]:
         return self._call("pin", gpio)

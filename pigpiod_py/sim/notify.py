@@ -1,17 +1,24 @@
-"""Notification handles, events, watchdogs and filters (their settings).
+"""Notification handles, events, watchdogs and filters: the commands and their state.
 
-32 slots are shared by pipe handles (``NO``) and in-band socket handles
-(``NOIB``); an in-band handle belongs to its connection and is closed with it.
-The reports themselves are made from the board's timeline (later).
+32 slots are shared by pipe handles (``NO``, reports into a FIFO) and in-band
+socket handles (``NOIB``, reports on the socket that asked); an in-band handle
+belongs to its connection and is closed with it.  ``NC`` frees the slot at
+once (pigpiod leaves it closing until its next alert pass, a millisecond
+later).  The reports themselves are made by :mod:`alerts`.
 """
 from __future__ import annotations
 
+import threading
 from enum import IntEnum
+from typing import Protocol
 
 from .._pigpiod import lib
 from ..constants import Command
 from .checks import Handlers, ext_u32
 from .clock import now_us
+from .fifo import FifoDirectory
+from .filters import GlitchFilter, NoiseFilter
+from .reports import Stream
 
 SLOTS = lib.PI_NOTIFY_SLOTS
 _USER_GPIOS = lib.PI_MAX_USER_GPIO + 1
@@ -27,31 +34,50 @@ class State(IntEnum):
     PAUSED = 5
 
 
+class Sink(Protocol):
+    """Where a handle's reports go: a client socket's outlet or a FIFO."""
+
+    @property
+    def backlog(self) -> int: ...
+
+    def write(self, data: bytes) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 class Handle:
     """One open notification handle."""
 
-    __slots__ = ("bits", "events", "owner", "state")
+    __slots__ = ("bits", "events", "sink", "state", "stream")
 
-    def __init__(self, owner: object | None) -> None:
-        self.owner = owner  # the connection of an in-band handle, None for a pipe
+    def __init__(self, sink: Sink, t: int) -> None:
+        self.sink = sink
         self.state = State.OPENED
         self.bits = 0
         self.events = 0
+        self.stream = Stream(t)
 
 
 class Notifier:
-    """Handle slots, fired events, and per-gpio watchdog and filter settings."""
+    """Handle slots, fired events, and per-gpio watchdogs and filters."""
 
-    def __init__(self) -> None:
+    def __init__(self, sample_us: int, fifos: FifoDirectory) -> None:
+        self.sample_us = sample_us
+        self.fifos = fifos
+        #: Set when a handle opens (the alert thread sleeps while none is open).
+        self.wake = threading.Event()
+        self.woken_at = 0
+        self.slots: list[Handle | None] = [None] * SLOTS
         self.reset()
 
     def reset(self) -> None:
-        self.slots: list[Handle | None] = [None] * SLOTS
+        for number in range(SLOTS):
+            self._free(number)
         self.fired = 0
-        #: Per user gpio: (timeout ms, set at µs), glitch steady µs, noise (steady, active).
-        self.watchdog: list[tuple[int, int]] = [(0, 0)] * _USER_GPIOS
-        self.glitch: list[int] = [0] * _USER_GPIOS
-        self.noise: list[tuple[int, int]] = [(0, 0)] * _USER_GPIOS
+        #: gpio -> (timeout ms, when it last fired or the gpio last changed, µs).
+        self.watchdogs: dict[int, tuple[int, int]] = {}
+        self.glitch = [GlitchFilter(self.sample_us) for _ in range(_USER_GPIOS)]
+        self.noise = [NoiseFilter(self.sample_us) for _ in range(_USER_GPIOS)]
 
     def handlers(self) -> Handlers:
         return {
@@ -68,31 +94,64 @@ class Notifier:
 
     # -- handles ---------------------------------------------------------
 
-    def open(self, owner: object | None) -> int:
-        """The lowest free slot, now open, or PI_NO_HANDLE."""
-        for number, slot in enumerate(self.slots):
-            if slot is None:
-                self.slots[number] = Handle(owner)
-                return number
-        return lib.PI_NO_HANDLE
+    def _free_slot(self) -> int:
+        """The lowest free slot, or PI_NO_HANDLE."""
+        return next((n for n, slot in enumerate(self.slots) if slot is None), lib.PI_NO_HANDLE)
 
-    def open_in_band(self, owner: object) -> int:
-        """NOIB: a new handle for ``owner``, replacing any it had before."""
-        number = self.open(owner)
-        self.close_owned(owner, keep=number)
+    def _open(self, number: int, sink: Sink) -> int:
+        t = now_us()
+        self.slots[number] = Handle(sink, t)
+        if not self.wake.is_set():
+            self.woken_at = t
+            self.wake.set()
         return number
 
-    def close_owned(self, owner: object, keep: int | None = None) -> None:
-        """Close the in-band handles of a connection (but ``keep``)."""
+    def _free(self, number: int) -> None:
+        handle = self.slots[number]
+        if handle is not None:
+            self.slots[number] = None
+            handle.sink.release()
+
+    def open_in_band(self, outlet: Sink) -> int:
+        """NOIB: a handle reporting on ``outlet``, replacing any it had before."""
+        number = self._free_slot()
+        if number >= 0:
+            self._open(number, outlet)
+        self.close_owned(outlet, keep=number)
+        return number
+
+    def close_owned(self, outlet: Sink, keep: int | None = None) -> None:
+        """Close the in-band handles reporting on ``outlet`` (but ``keep``)."""
         for number, slot in enumerate(self.slots):
-            if slot is not None and slot.owner is owner and number != keep:
-                self.slots[number] = None
+            if slot is not None and slot.sink is outlet and number != keep:
+                self._free(number)
 
     def _handle(self, number: int) -> Handle | None:
         return self.slots[number] if number < SLOTS else None
 
     def open_pipe(self, p1: int, p2: int, ext: bytes) -> int:
-        return self.open(None)
+        """NO: a handle reporting into the FIFO pigpio<handle>."""
+        number = self._free_slot()
+        if number < 0:
+            return number
+        try:
+            fifo = self.fifos.fifo(number)
+        except OSError:
+            return lib.PI_BAD_PATHNAME
+        return self._open(number, fifo)
+
+    def monitored(self) -> int:
+        """The gpios some running handle watches (bit n = gpio n)."""
+        bits = 0
+        for handle in self.slots:
+            if handle is not None:
+                bits |= handle.bits
+        return bits
+
+    def take_fired(self) -> int:
+        """The events fired since the last call."""
+        fired, self.fired = self.fired, 0
+        return fired
 
     def begin(self, number: int, bits: int, ext: bytes) -> int:
         handle = self._handle(number)
@@ -113,7 +172,7 @@ class Notifier:
     def close(self, number: int, p2: int, ext: bytes) -> int:
         if self._handle(number) is None:
             return BAD_HANDLE
-        self.slots[number] = None
+        self._free(number)
         return 0
 
     def monitor_events(self, number: int, bits: int, ext: bytes) -> int:
@@ -124,9 +183,11 @@ class Notifier:
         return 0
 
     def trigger_event(self, event: int, p2: int, ext: bytes) -> int:
+        """EVT: reaches the handles open at the next alert pass (none: nobody)."""
         if event > lib.PI_MAX_EVENT:
             return lib.PI_BAD_EVENT_ID
-        self.fired |= 1 << event
+        if any(self.slots):
+            self.fired |= 1 << event
         return 0
 
     # -- watchdogs and filters (no permission check, as pigpiod) -----------
@@ -136,22 +197,29 @@ class Notifier:
             return BAD_USER_GPIO
         if timeout > lib.PI_MAX_WDOG_TIMEOUT:
             return lib.PI_BAD_WDOG_TIMEOUT
-        self.watchdog[gpio] = (timeout, now_us())
+        if timeout:
+            self.watchdogs[gpio] = (timeout, now_us())
+        else:
+            self.watchdogs.pop(gpio, None)
         return 0
 
     def set_glitch_filter(self, gpio: int, steady: int, ext: bytes) -> int:
-        return self._set_filter(gpio, steady, None)
+        error = self._check_filter(gpio, steady, 0)
+        if not error:
+            self.glitch[gpio].set(steady)
+        return error
 
     def set_noise_filter(self, gpio: int, steady: int, ext: bytes) -> int:
-        return self._set_filter(gpio, steady, ext_u32(ext))
+        active = ext_u32(ext)
+        error = self._check_filter(gpio, steady, active)
+        if not error:
+            self.noise[gpio].set(steady, active, now_us())
+        return error
 
-    def _set_filter(self, gpio: int, steady: int, active: int | None) -> int:
+    @staticmethod
+    def _check_filter(gpio: int, steady: int, active: int) -> int:
         if gpio > lib.PI_MAX_USER_GPIO:
             return BAD_USER_GPIO
-        if steady > lib.PI_MAX_STEADY or (active or 0) > lib.PI_MAX_ACTIVE:
+        if steady > lib.PI_MAX_STEADY or active > lib.PI_MAX_ACTIVE:
             return lib.PI_BAD_FILTER
-        if active is None:
-            self.glitch[gpio] = steady
-        else:
-            self.noise[gpio] = (steady, active)
         return 0

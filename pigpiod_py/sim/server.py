@@ -4,16 +4,24 @@ A request is a 16-byte header of four little-endian u32 (cmd, p1, p2, p3)
 followed by p3 extension bytes; the response is cmd, p1, p2 and a result
 (signed, sent as its 32-bit pattern), followed by data for data commands.  A
 connection reads large chunks, runs every complete request in them and sends
-all their responses with one ``sendall``.
+all their responses with one ``sendall`` through its :class:`Outlet`, which
+also carries the reports once the socket is a notification socket (NOIB).
+
+TCP_NODELAY stays on for every socket.  pigpiod turns Nagle back on for a
+notification socket, which holds a small batch of reports back until the
+previous one is acknowledged (up to the peer's delayed-ACK time, tens of ms);
+with Nagle off each alert pass's batch leaves at once, in one segment.
 """
 from __future__ import annotations
 
+import select
 import socket
 import struct
 import threading
 
 from ..constants import Command
 from .daemon import TABLE_SIZE, Daemon, unknown_command
+from .outlet import Outlet
 
 HEADER = struct.Struct("<4I")
 HEADER_SIZE = HEADER.size
@@ -102,25 +110,41 @@ class Connection:
     def __init__(self, daemon: Daemon, sock: socket.socket) -> None:
         self.daemon = daemon
         self.sock = sock
+        self.outlet = Outlet(sock)
         self.table = list(daemon.table)
         self.table[Command.NOIB] = self.open_in_band
+        #: True from the moment a read returns until its requests are answered.
+        self.busy = False
+        self.thread = 0  # its thread's ident, once running
 
     def open_in_band(self, p1: int, p2: int, ext: bytes) -> int:
-        """NOIB: a notification handle reporting on this socket (Nagle back on)."""
-        handle = self.daemon.notifier.open_in_band(self)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
-        return handle
+        """NOIB: a notification handle reporting on this socket."""
+        return self.daemon.notifier.open_in_band(self.outlet)
+
+    def idle(self) -> bool:
+        """Whether all its client sent has run, or it waits in a delay (:meth:`Daemon.settle`)."""
+        if self.thread in self.daemon.pausing:
+            return True
+        try:
+            return not self.busy and not select.select([self.sock], [], [], 0)[0]
+        except (OSError, ValueError):  # closed meanwhile
+            return True
 
     def run(self) -> None:
+        self.thread = threading.get_ident()
+        with self.daemon.lock:
+            self.daemon.connections.add(self)
         try:
             self._loop()
         finally:
             with self.daemon.lock:
-                self.daemon.notifier.close_owned(self)
+                self.daemon.notifier.close_owned(self.outlet)
+                self.daemon.connections.discard(self)
+            self.outlet.close()
 
     def _loop(self) -> None:
         recv = self.sock.recv
-        sendall = self.sock.sendall
+        sendall = self.outlet.reply
         table = self.table
         lock = self.daemon.lock
         unpack = HEADER.unpack_from
@@ -128,6 +152,7 @@ class Connection:
         pending = b""
         while True:
             data = recv(RECV_SIZE)
+            self.busy = True
             if not data:
                 return
             buf = pending + data if pending else data
@@ -159,3 +184,4 @@ class Connection:
             pending = buf[pos:]
             if out:
                 sendall(b"".join(out) if len(out) > 1 else out[0])
+            self.busy = False

@@ -18,9 +18,9 @@ class Simulator:
     """A pigpiod-compatible daemon running in background threads.
 
     ``port`` 0 picks a free port; ``control_port`` (None: no control port, 0: a
-    free one) opens the JSON-lines control interface.  ``revision`` and
-    ``sample_rate`` override the configuration's.  Use as a context manager,
-    or call :meth:`start` and :meth:`stop`.
+    free one) opens the JSON-lines control interface.  ``revision``,
+    ``sample_rate`` and ``fifo_dir`` override the configuration's.  Use as a
+    context manager, or call :meth:`start` and :meth:`stop`.
     """
 
     def __init__(
@@ -31,6 +31,7 @@ class Simulator:
         config: SimConfig | Mapping[str, Any] | None = None,
         control_port: int | None = None,
         sample_rate: int | None = None,
+        fifo_dir: str | None = None,
     ) -> None:
         if not isinstance(config, SimConfig):
             config = SimConfig.from_mapping(config or {})
@@ -38,6 +39,8 @@ class Simulator:
             config = dataclasses.replace(config, revision=parse_int(revision))
         if sample_rate is not None:
             config = dataclasses.replace(config, sample_rate=sample_rate)
+        if fifo_dir is not None:
+            config = dataclasses.replace(config, fifo_dir=fifo_dir)
         self.config = config
         self.host = host
         self.daemon = Daemon(config)
@@ -67,6 +70,7 @@ class Simulator:
     def start(self) -> Simulator:
         """Listen (returns once connections are accepted)."""
         port, control_port = self._ports
+        self.daemon.start()
         self._server = CommandServer(self.daemon, self.host, port)
         self._server.start()
         self.host = self._server.host
@@ -82,6 +86,7 @@ class Simulator:
                 listener.stop()
         self._control = None
         self._server = None
+        self.daemon.stop()
 
     def __enter__(self) -> Simulator:
         return self.start()

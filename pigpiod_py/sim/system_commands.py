@@ -11,7 +11,7 @@ from .._pigpiod import lib
 from ..constants import Command
 from .board import Board
 from .checks import Handlers
-from .clock import now_us, tick
+from .clock import TickClock, now_us
 
 PADS = lib.PI_MAX_PAD + 1
 #: Power-on drive strength of every pad (mA).
@@ -27,8 +27,10 @@ def _pad_code(milliamps: int) -> int:
 class SystemCommands:
     """Handlers for TICK HWVER PIGPV HELP MICS MILS CGI CSI PADS PADG CF1 CF2."""
 
-    def __init__(self, board: Board, pause_until: Callable[[int], None]) -> None:
+    def __init__(self, board: Board, ticks: TickClock,
+                 pause_until: Callable[[int], None]) -> None:
         self.board = board
+        self.ticks = ticks
         self.pause_until = pause_until
         self.reset()
 
@@ -38,7 +40,7 @@ class SystemCommands:
 
     def handlers(self) -> Handlers:
         return {
-            Command.TICK: lambda p1, p2, ext: tick(now_us()),
+            Command.TICK: lambda p1, p2, ext: self.ticks.tick(now_us()),
             Command.HWVER: lambda p1, p2, ext: self.board.hwver,
             Command.PIGPV: lambda p1, p2, ext: lib.PIGPIO_VERSION,
             Command.HELP: lambda p1, p2, ext: 0,

@@ -3,21 +3,23 @@
 A *wave* says what a pin (or an output latch) does from some moment on: the int
 0 or 1 for a steady level, or an object with ``level(t)`` and ``edges(a, b)``
 for a signal that changes by itself (PWM, servo pulses, a trigger pulse, a
-hardware clock).  The :class:`Timeline` keeps, per pin, the waves it carried
-and since when, so the level at any recent time and every change in an
-interval can be computed afterwards (notification reports are made from it).
+hardware clock, the control API's edge rig).  The :class:`Timeline` keeps,
+per pin, the waves it carried and since when, so the level at any recent time
+and every change in an interval can be computed afterwards (notification
+reports are made from it).
 Times are microseconds on the :mod:`clock` axis.
 """
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import Union
+from typing import Callable, Optional, Union
 
 Edge = tuple[float, int]
 
 #: How much history each pin keeps (µs).
 HISTORY_US = 1_000_000
+MICROS = 1_000_000
 
 
 class Periodic:
@@ -99,7 +101,48 @@ class Pulse:
         return f"Pulse(end={self.end!r}, first={self.first!r})"
 
 
-Wave = Union[int, Periodic, Pulse]
+class Toggles:
+    """``count`` level changes from ``before``, change k at ``start + k * 1e6 // rate`` µs.
+
+    The control API's edge rig: an input driven from outside that changes
+    ``rate`` times a second; after the last change the level stays.
+    """
+
+    __slots__ = ("before", "count", "rate", "start")
+
+    def __init__(self, start: int, rate: int, count: int, before: int) -> None:
+        self.start = start
+        self.rate = rate
+        self.count = count
+        self.before = before
+
+    def time(self, k: int) -> int:
+        """When change ``k`` (from 0) happens."""
+        return self.start + k * MICROS // self.rate
+
+    def _done(self, t: float) -> int:
+        """How many changes happened at or before ``t``."""
+        elapsed = int(t) - self.start
+        if elapsed < 0:
+            return 0
+        return min(self.count, -(-(elapsed + 1) * self.rate // MICROS))
+
+    def level(self, t: float) -> int:
+        return self.before ^ (self._done(t) & 1)
+
+    def edges(self, a: float, b: float) -> list[Edge]:
+        start, rate, before = self.start, self.rate, self.before
+        return [(start + k * MICROS // rate, before ^ (~k & 1))
+                for k in range(self._done(a), self._done(b))]
+
+    def __repr__(self) -> str:
+        return "Toggles(start={!r}, rate={!r}, count={!r}, before={!r})".format(
+            self.start, self.rate, self.count, self.before)
+
+
+Wave = Union[int, Periodic, Pulse, Toggles]
+#: How an observer sees a wave (e.g. a sampler that cannot follow fast signals).
+View = Optional[Callable[[Wave], Wave]]
 
 
 def level_at(wave: Wave, t: float) -> int:
@@ -133,17 +176,33 @@ class Timeline:
         while len(segments) > 1 and segments[1][0] <= cutoff:
             segments.popleft()
 
-    def level(self, gpio: int, t: float) -> int:
+    def level(self, gpio: int, t: float, view: View = None) -> int:
         """The level of pin ``gpio`` at time ``t`` (within the kept history)."""
         segments = self._segments[gpio]
-        for start, wave in reversed(segments):
+        wave = segments[0][1]
+        for start, candidate in reversed(segments):
             if start <= t:
-                return level_at(wave, t)
-        return level_at(segments[0][1], t)
+                wave = candidate
+                break
+        return level_at(view(wave) if view else wave, t)
 
-    def changes(self, gpio: int, since: float, until: float) -> list[Edge]:
-        """Every level change of pin ``gpio`` at times ``since < t <= until``."""
+    def steady(self, gpio: int, since: float, until: float) -> int | None:
+        """The level of pin ``gpio`` if it cannot change in ``[since, until]``, else None."""
+        for start, wave in reversed(self._segments[gpio]):
+            if start <= since:
+                return wave if wave.__class__ is int else None  # type: ignore[return-value]
+            if start <= until:
+                return None
+        return None
+
+    def changes(self, gpio: int, since: float, until: float, view: View = None) -> list[Edge]:
+        """Every level change of pin ``gpio`` at times ``since < t <= until``.
+
+        ``view`` maps each wave to the one to use instead (default: itself).
+        """
         segments = list(self._segments[gpio])
+        if view is not None:
+            segments = [(start, view(wave)) for start, wave in segments]
         found: list[Edge] = []
         for i, (start, wave) in enumerate(segments):
             if start > until:

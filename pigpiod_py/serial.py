@@ -1,0 +1,141 @@
+"""Serial ports on the daemon's host, in pyserial's style.
+
+>>> with session.open_serial("/dev/serial0", 115200, timeout=1.0) as port:
+...     port.write(b"AT\\r\\n")
+...     port.readline()
+"""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Optional
+
+from ._pigpiod import lib as _lib
+from .errors import PigpioTypeError, PigpioValueError
+from .handles import Handle
+from .i2c import Data, checked_bytes, checked_int, receive
+
+if TYPE_CHECKING:
+    from .session import Session
+
+#: Largest read or write one command carries.
+MAX_TRANSFER = 65535
+#: Polling intervals while a read waits for data (seconds): first, growth, ceiling.
+POLL_FIRST, POLL_GROWTH, POLL_MAX = 0.001, 2.0, 0.02
+
+
+class SerialPort(Handle):
+    """An open serial device (``Session.open_serial``).
+
+    ``timeout`` is pyserial's: None blocks until the requested bytes came, 0
+    returns at once with what is waiting, a number of seconds bounds the wait.
+    Waiting is done by polling the daemon, which has no blocking read.
+    """
+
+    def __init__(self, session: "Session", handle: int, port: str, baudrate: int,
+                 timeout: Optional[float]) -> None:
+        super().__init__(session)
+        self.handle = handle
+        self.port = port
+        self.baudrate = baudrate
+        self.timeout = timeout
+        #: Bytes fetched from the daemon but not yet returned (read_until's look-ahead).
+        self._pending = bytearray()
+
+    @property
+    def timeout(self) -> Optional[float]:
+        """Read time-out: None (block), 0 (never wait) or seconds."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: Optional[float]) -> None:
+        self._timeout = _checked_timeout(value)
+
+    def _release(self) -> None:
+        self._session._call(_lib.serial_close, self.handle)
+
+    def __repr__(self) -> str:
+        return "<SerialPort %s %d baud handle %d%s>" % (
+            self.port, self.baudrate, self.handle, " closed" if self.closed else "")
+
+    def __enter__(self) -> "SerialPort":
+        return self
+
+    @property
+    def in_waiting(self) -> int:
+        """Bytes waiting to be read."""
+        return self._call(_lib.serial_data_available, self.handle) + len(self._pending)
+
+    def write(self, data: Data) -> int:
+        """Send ``data``; the number of bytes sent (nothing is sent for b"")."""
+        data = checked_bytes(data, 0, MAX_TRANSFER)
+        if data:
+            self._call(_lib.serial_write, self.handle, data, len(data))
+        return len(data)
+
+    def _fetch(self) -> bool:
+        """Move what the daemon holds into the look-ahead; False if nothing came."""
+        waiting = min(self._call(_lib.serial_data_available, self.handle), MAX_TRANSFER)
+        if waiting:
+            self._pending += receive(waiting, lambda buf: self._call(
+                _lib.serial_read, self.handle, buf, waiting))
+        return bool(waiting)
+
+    def _pop(self, count: int) -> bytes:
+        data = bytes(self._pending[:count])
+        del self._pending[:count]
+        return data
+
+    def read(self, size: int = 1) -> bytes:
+        """Up to ``size`` bytes: fewer only when the time-out ends the wait."""
+        size = checked_int(size, 0, 1 << 31, "size")
+        return self._read(size, None)
+
+    def read_until(self, expected: bytes = b"\n", size: Optional[int] = None) -> bytes:
+        """Bytes up to and including ``expected``, at most ``size``, within the time-out."""
+        expected = checked_bytes(expected, 1, MAX_TRANSFER, "expected")
+        limit = (1 << 31) if size is None else checked_int(size, 0, 1 << 31, "size")
+        return self._read(limit, expected)
+
+    def readline(self, size: Optional[int] = None) -> bytes:
+        """A line ending in b"\\n" (see :meth:`read_until`)."""
+        return self.read_until(b"\n", size)
+
+    def _read(self, limit: int, expected: Optional[bytes]) -> bytes:
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        pause = POLL_FIRST
+        while True:
+            if expected is not None:
+                found = self._pending.find(expected)
+                if 0 <= found <= limit - len(expected):
+                    return self._pop(found + len(expected))
+            if len(self._pending) >= limit:
+                return self._pop(limit)
+            if self._fetch():
+                pause = POLL_FIRST
+                continue
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                return self._pop(limit)
+            time.sleep(pause if deadline is None else min(pause, deadline - now))
+            pause = min(pause * POLL_GROWTH, POLL_MAX)
+
+
+def _checked_timeout(value: Optional[float]) -> Optional[float]:
+    if value is not None and (not isinstance(value, (int, float)) or value < 0):
+        raise PigpioValueError(_lib.PI_BAD_PARAM,
+                               "timeout must be None or seconds >= 0, not %r" % (value,))
+    return value
+
+
+class SerialMethods:
+    """Session methods for serial ports."""
+
+    def open_serial(self: "Session", port: str, baudrate: int = 9600, flags: int = 0,
+                    timeout: Optional[float] = None) -> SerialPort:
+        """Open a tty (/dev/tty* or /dev/serial*) at one of pigpiod's baud rates."""
+        if not isinstance(port, str):
+            raise PigpioTypeError(_lib.PI_BAD_SER_DEVICE,
+                                  "port must be a str, not %s" % type(port).__name__)
+        _checked_timeout(timeout)
+        handle = self._call(_lib.serial_open, port.encode(), baudrate, flags)
+        return SerialPort(self, handle, port, baudrate, timeout)

@@ -1,0 +1,47 @@
+"""Shared fixtures and helpers of the simulator bus tests: pigpio.py, raw commands, pigs.
+
+A test module imports the fixtures it uses (``gpio_fixture`` provides ``gpio``,
+``raw_fixture`` provides ``raw``).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+from pigpiod_py.sim.client import RawClient
+
+pigpio = pytest.importorskip("pigpio")
+PIGS = shutil.which("pigs")
+needs_pigs = pytest.mark.skipif(PIGS is None, reason="pigs is not installed")
+
+
+def u32s(*values: int) -> bytes:
+    """Little-endian u32 words, as a command extension carries them."""
+    return struct.pack("<%dI" % len(values), *values)
+
+
+@pytest.fixture(name="gpio")
+def gpio_fixture(sim, monkeypatch):
+    """A pigpio.pi on the simulator, returning error codes instead of raising."""
+    monkeypatch.setattr(pigpio, "exceptions", False)
+    pi = pigpio.pi(sim.host, sim.port)
+    yield pi
+    pi.stop()
+
+
+@pytest.fixture(name="raw")
+def raw_fixture(sim):
+    """A raw protocol client on the simulator."""
+    with RawClient(sim.host, sim.port) as client:
+        yield client
+
+
+def pigs(sim, *words: str) -> subprocess.CompletedProcess:
+    """Run pigs against the simulator."""
+    env = dict(os.environ, PIGPIO_ADDR=sim.host, PIGPIO_PORT=str(sim.port))
+    return subprocess.run([PIGS, *words], env=env, capture_output=True, text=True, timeout=60,
+                          check=False)

@@ -1,0 +1,163 @@
+"""Simulator I2C (hardware and bit-banged) through real clients and raw commands."""
+from __future__ import annotations
+
+import struct
+
+import pytest
+from sim_clients import gpio_fixture, needs_pigs, pigpio, pigs, raw_fixture, u32s  # noqa: F401 (fixtures)
+
+from pigpiod_py._pigpiod import lib
+from pigpiod_py.constants import Command
+from pigpiod_py.sim.config import SimConfig
+from pigpiod_py.sim.i2c import I2cBuses
+from pigpiod_py.sim.i2c_devices import Eeprom, RegisterFile, make_device
+
+
+def test_pigpio_module_adxl345(gpio):
+    """x_pigpiod_if2.c test 11's steps, through pigpio.py."""
+    h = gpio.i2c_open(1, 0x53)
+    assert h >= 0
+    assert gpio.i2c_read_byte_data(h, 0) == 0xE5
+    assert gpio.i2c_write_byte_data(h, 0x2D, 0) == 0
+    assert gpio.i2c_write_byte_data(h, 0x2D, 8) == 0
+    assert gpio.i2c_read_byte_data(h, 0x2D) == 8
+    assert gpio.i2c_write_byte(h, 0x32) == 0
+    count, data = gpio.i2c_read_device(h, 6)
+    assert (count, bytes(data)) == (6, bytes([0, 0, 0, 0, 0, 1]))
+    count, data = gpio.i2c_read_i2c_block_data(h, 0x32, 6)
+    assert count == 6
+    count, data = gpio.i2c_zip(h, [4, 0x53, 7, 1, 0x32, 6, 6, 0])
+    assert (count, bytes(data)) == (6, bytes([0, 0, 0, 0, 0, 1]))
+    assert gpio.i2c_close(h) == 0
+    assert gpio.i2c_close(h) == lib.PI_BAD_HANDLE
+
+
+def test_pigpio_module_blocks(gpio):
+    h = gpio.i2c_open(1, 0x50)
+    assert gpio.i2c_write_block_data(h, 0x10, b"abc") == 0
+    assert gpio.i2c_read_block_data(h, 0x10) == (3, bytearray(b"abc"))
+    assert gpio.i2c_write_word_data(h, 0x20, 0x1234) == 0
+    assert gpio.i2c_read_word_data(h, 0x20) == 0x1234
+    assert gpio.i2c_write_i2c_block_data(h, 0x30, b"xyz") == 0
+    assert gpio.i2c_read_i2c_block_data(h, 0x30, 3) == (3, bytearray(b"xyz"))
+    assert gpio.i2c_write_quick(h, 1) == 0
+    assert gpio.i2c_write_quick(h, 2) == lib.PI_BAD_PARAM
+    assert gpio.i2c_write_block_data(h, 0x10, b"x" * 33) == lib.PI_BAD_PARAM
+    assert gpio.i2c_read_i2c_block_data(h, 0x10, 33)[0] == lib.PI_BAD_PARAM
+    gpio.i2c_close(h)
+
+
+def test_no_ack_errors(gpio):
+    h = gpio.i2c_open(1, 0x33)
+    assert h >= 0  # the address is not probed
+    assert gpio.i2c_write_byte(h, 1) == lib.PI_I2C_WRITE_FAILED
+    assert gpio.i2c_read_byte(h) == lib.PI_I2C_READ_FAILED
+    assert gpio.i2c_process_call(h, 0, 1) == lib.PI_I2C_READ_FAILED
+    assert gpio.i2c_block_process_call(h, 0, b"a")[0] == lib.PI_I2C_READ_FAILED
+    assert gpio.i2c_read_device(h, 2)[0] == lib.PI_I2C_READ_FAILED
+    assert gpio.i2c_write_device(h, b"ab") == lib.PI_I2C_WRITE_FAILED
+    assert gpio.i2c_zip(h, [7, 1, 0, 0])[0] == lib.PI_BAD_I2C_SEG
+    gpio.i2c_close(h)
+
+
+def test_open_validation_order(raw):
+    assert raw.command(Command.I2CO, 9, 0x80, u32s(1)) == lib.PI_BAD_I2C_ADDR
+    assert raw.command(Command.I2CO, 9, 0x10, u32s(1)) == lib.PI_BAD_FLAGS
+    assert raw.command(Command.I2CO, 9, 0x10, u32s(0)) == lib.PI_BAD_I2C_BUS
+    handles = [raw.command(Command.I2CO, 1, 0x10, u32s(0)) for _ in range(lib.PI_I2C_SLOTS)]
+    assert handles == list(range(lib.PI_I2C_SLOTS))
+    assert raw.command(Command.I2CO, 9, 0x10, u32s(0)) == lib.PI_NO_HANDLE
+    assert raw.command(Command.I2CC, 7) == 0
+    assert raw.command(Command.I2CO, 1, 0x10, u32s(0)) == 7
+    assert raw.command(Command.I2CC, 512) == lib.PI_BAD_HANDLE
+
+
+@pytest.mark.parametrize("program, result", [
+    (b"", lib.PI_BAD_POINTER),
+    (bytes([9]), lib.PI_BAD_I2C_CMD),
+    (bytes([4]), lib.PI_BAD_I2C_CMD),
+    (bytes([5, 1]), lib.PI_BAD_I2C_CMD),
+    (bytes([7, 1, 0x32]), lib.PI_BAD_I2C_WLEN),  # a Write needs a byte after its data
+    (bytes([6]), lib.PI_BAD_I2C_RLEN),
+    (bytes([1, 6, 0xFF, 0x7F, 0]), lib.PI_BAD_I2C_RLEN),
+    (bytes([7, 1, 0, 6, 1, 0]), 1),
+    (bytes([0, 9, 9]), 0),
+    (bytes([1, 6, 2, 0, 0]), 2),  # Escape: a 2-byte parameter
+    (bytes([1, 2, 6, 1, 0]), 1),  # ... for the next command only
+])
+def test_zip_errors(raw, program, result):
+    h = raw.command(Command.I2CO, 1, 0x53, u32s(0))
+    assert raw.command_data(Command.I2CZ, h, 0, program)[0] == result
+
+
+def test_smbus_checks_raw(raw):
+    h = raw.command(Command.I2CO, 1, 0x53, u32s(0))
+    assert raw.command(Command.I2CRB, h, 256) == lib.PI_BAD_PARAM
+    assert raw.command(Command.I2CWB, h, 0x2D, u32s(256)) == lib.PI_BAD_PARAM
+    assert raw.command(Command.I2CWW, h, 0x2D, u32s(0x10000)) == lib.PI_BAD_PARAM
+    assert raw.command(Command.I2CWS, h, 256) == lib.PI_BAD_PARAM
+    assert raw.command(Command.I2CRD, h, 0) == lib.PI_BAD_PARAM
+    assert raw.command(Command.I2CWD, h, 0) == lib.PI_BAD_PARAM
+    assert raw.command(Command.I2CRB, 300, 0) == lib.PI_BAD_HANDLE
+    assert raw.command(Command.I2CRB, h + 1, 0) == lib.PI_BAD_HANDLE
+
+
+def test_bit_banged_through_pigpio_module(gpio, sim):
+    assert gpio.bb_i2c_open(20, 21, 100000) == 0
+    assert sim.control.pin(20)["mode"] == 0
+    count, data = gpio.bb_i2c_zip(20, [4, 0x53, 2, 7, 1, 0x32, 2, 6, 6, 3, 0])
+    assert (count, bytes(data)) == (6, bytes([0, 0, 0, 0, 0, 1]))
+    assert gpio.bb_i2c_zip(20, [4, 0x10, 2, 6, 1, 3, 0])[0] == lib.PI_I2C_READ_FAILED
+    assert gpio.bb_i2c_zip(20, [2, 7, 2, 0x53])[0] == lib.PI_BAD_I2C_WLEN
+    assert gpio.bb_i2c_zip(20, [2, 6, 0, 3])[0] == lib.PI_BAD_I2C_CMD
+    assert gpio.bb_i2c_zip(21, [0])[0] == lib.PI_NOT_I2C_GPIO
+    assert gpio.bb_i2c_open(21, 22, 100000) == lib.PI_GPIO_IN_USE
+    assert gpio.bb_i2c_open(22, 23, 49) == lib.PI_BAD_I2C_BAUD
+    assert gpio.bb_i2c_open(32, 23, 100) == lib.PI_BAD_USER_GPIO
+    assert gpio.bb_i2c_close(20) == 0
+    assert gpio.bb_i2c_close(20) == lib.PI_NOT_I2C_GPIO
+
+
+def test_control_devices(sim, gpio):
+    sim.control.i2c_attach(0, 0x20, {"model": "eeprom", "size": 4096, "page": 32})
+    sim.control.i2c_set_axes(1, 0x53, -2, 3, -256)
+    sim.control.i2c_set_celsius(1, 0x48, -10.25)
+    h = gpio.i2c_open(0, 0x20)
+    assert gpio.i2c_write_device(h, b"\x01\x00hello") == 0  # 2-byte address 0x100
+    assert gpio.i2c_write_device(h, b"\x01\x00") == 0
+    assert bytes(gpio.i2c_read_device(h, 5)[1]) == b"hello"
+    assert sim.control.i2c_state(0, 0x20)["kind"] == "eeprom"
+    a = gpio.i2c_open(1, 0x53)
+    assert struct.unpack("<3h", gpio.i2c_read_i2c_block_data(a, 0x32, 6)[1]) == (-2, 3, -256)
+    t = gpio.i2c_open(1, 0x48)
+    raw = int.from_bytes(gpio.i2c_read_device(t, 2)[1], "big")
+    assert (raw >> 4) - 4096 == -164  # -10.25 / 0.0625
+    sim.control.i2c_detach(1, 0x48)
+    assert gpio.i2c_read_byte(t) == lib.PI_I2C_READ_FAILED
+    with pytest.raises(ValueError):
+        sim.control.i2c_attach(1, 0x30, "toaster")
+
+
+@needs_pigs
+def test_pigs(sim):
+    assert pigs(sim, "i2co", "1", "0x53", "0").stdout == "0\n"
+    assert pigs(sim, "i2crb", "0", "0").stdout == "229\n"
+    assert pigs(sim, "i2cz", "0", "7", "1", "0x32", "6", "6", "0").stdout == "6 0 0 0 0 0 1\n"
+    failed = pigs(sim, "i2cwd", "0")
+    assert failed.returncode == 253
+    assert pigs(sim, "i2cc", "0").returncode == 0
+
+
+def test_models_directly():
+    regs = RegisterFile()
+    regs.write(b"\xFE\x01\x02\x03")  # wraps from 0xFF to 0
+    regs.write(b"\xFE")
+    assert regs.read(3) == b"\x01\x02\x03"
+    eeprom = Eeprom(size=16, page=4)
+    eeprom.write(b"\x02ABCD")
+    assert bytes(eeprom.memory[:4]) == b"CDAB"
+    with pytest.raises(ValueError):
+        make_device("nothing")
+    buses = I2cBuses({1: {0x10: "registers"}})
+    assert buses.transfer(1, 0x11, [("r", 1)]) is None
+    assert SimConfig(i2c={"1": {"0x20": "eeprom"}}).i2c == {1: {0x20: "eeprom"}}

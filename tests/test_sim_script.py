@@ -1,0 +1,190 @@
+"""The simulator's script VM: instructions, waits, states, limits (pigpio module, pigs, raw)."""
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import time
+
+import pytest
+
+from pigpiod_py._pigpiod import lib
+from pigpiod_py.constants import Command
+from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.script_parse import parse, parse_number
+
+pigpio = pytest.importorskip("pigpio")
+PIGS = shutil.which("pigs")
+
+
+@pytest.fixture
+def pi(sim):
+    client = pigpio.pi(sim.host, sim.port)
+    assert client.connected
+    yield client
+    client.stop()
+
+
+def _finish(pi, sid, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state, params = pi.script_status(sid)
+        if state not in (lib.PI_SCRIPT_RUNNING, lib.PI_SCRIPT_WAITING, lib.PI_SCRIPT_INITING):
+            return state, params
+        time.sleep(0.005)
+    raise AssertionError("script %d still running" % sid)
+
+
+def _run(pi, text, *params):
+    sid = pi.store_script(text)
+    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
+        time.sleep(0.002)
+    pi.run_script(sid, list(params))
+    return sid, _finish(pi, sid)
+
+
+def test_numbers_like_strtol():
+    assert [parse_number(t) for t in ("12", "-7", "+3", "0x1F", "010", "0", "abc", "1x")] == \
+        [12, -7, 3, 31, 8, 0, None, None]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("lda 1 foo", lib.PI_BAD_SCRIPT_CMD),
+    ("lda p10", lib.PI_BAD_SCRIPT_CMD),
+    ("jmp x", lib.PI_BAD_SCRIPT_CMD),
+    ("tag 3 tag 3 jmp 9", lib.PI_DUP_TAG),
+    (" ".join("tag %d" % k for k in range(51)), lib.PI_TOO_MANY_TAGS),
+    ("call 4", lib.PI_BAD_TAG),
+    ("wvag 1 2 3", lib.PI_BAD_SCRIPT_CMD),
+    ("procr 0", lib.PI_BAD_SCRIPT_CMD),
+    ("sys ../x", lib.PI_BAD_SCRIPT_CMD),
+])
+def test_parse_errors(text, code):
+    assert parse(text) == code
+
+
+def test_arithmetic_and_registers(pi):
+    text = ("lda 7 add 5 sta p0 mlt -2 sta p1 div 5 sta p2 lda 17 mod 5 sta p3 "
+            "lda 1 rla 4 sta p4 ld v0 0x0F or v0 xor 3 and 0xFE sta p5 "
+            "ld v1 2 ld v2 9 x v1 v2 lda v1 sta p6 xa v2 sta p7 "
+            "ld v3 1 rl v3 3 ld p8 v3 lda -16 rra 2 sta p9")
+    sid, (state, params) = _run(pi, text)
+    assert state == lib.PI_SCRIPT_HALTED
+    assert params == (12, -24, -4, 2, 16, 28, 9, 2, 8, -4)
+    pi.delete_script(sid)
+
+
+def test_jumps_calls_and_stack(pi):
+    text = ("ld v0 0 tag 1 inr v0 cmp 0 lda v0 cmp 5 jm 1 "
+            "call 10 sta p1 lda 40 push v0 pusha popa pop p3 sta p2 halt "
+            "tag 10 lda 99 ret")
+    sid, (_state, params) = _run(pi, text)
+    assert params[1:4] == (99, 40, 5)
+    pi.delete_script(sid)
+
+
+def test_scratch_bytes(pi):
+    sid, (_, params) = _run(pi, "lda 0x1234 stab 7 lda 0 ldab 7 sta p0 lda 5 ldab 70000 sta p1")
+    assert params[:2] == (0x34, 5)
+    pi.delete_script(sid)
+
+
+def test_stack_overflow_fails_then_halts(pi):
+    sid, (state, params) = _run(pi, "ld p0 0 tag 1 pusha inr p0 jmp 1")
+    assert state == lib.PI_SCRIPT_HALTED
+    assert params[0] == 256
+    sid2, (state, params) = _run(pi, "ld p0 1 popa ld p0 2")
+    assert params[0] == 1
+    pi.delete_script(sid)
+    pi.delete_script(sid2)
+
+
+def test_commands_and_results(pi):
+    sid, (_, params) = _run(pi, "w 22 1 r 22 sta p0 m 22 r mg 22 sta p1 pigpv sta p2 "
+                                "w 60 1 sta p3")
+    assert params[:4] == (1, 0, 79, lib.PI_BAD_GPIO)
+    pi.delete_script(sid)
+
+
+def test_wait_for_an_edge(pi, sim):
+    pi.set_mode(23, pigpio.INPUT)
+    sim.control.drive(23, 0)
+    sid = pi.store_script("wait 0x800000 sta p0")
+    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
+        time.sleep(0.002)
+    pi.run_script(sid)
+    time.sleep(0.05)
+    assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
+    sim.control.drive(23, 1)
+    _state, params = _finish(pi, sid)
+    assert params[0] == 1 << 23
+    pi.delete_script(sid)
+
+
+def test_event_wait_and_parameter_cut(pi):
+    sid = pi.store_script("evtwt 0x30 sta p0")
+    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
+        time.sleep(0.002)
+    pi.run_script(sid)
+    time.sleep(0.05)
+    assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
+    pi.event_trigger(4)
+    assert _finish(pi, sid)[1][0] == 16
+    pi.run_script(sid)
+    time.sleep(0.05)
+    pi.run_script(sid, [0, 3])        # running: only parameters, and the wait ends
+    _state, params = _finish(pi, sid)
+    assert params[:2] == (0, 3)
+    pi.delete_script(sid)
+
+
+def test_stop_cuts_a_long_delay(pi):
+    sid = pi.store_script("mils 60000 ld p0 1")
+    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
+        time.sleep(0.002)
+    pi.run_script(sid)
+    time.sleep(0.05)
+    start = time.monotonic()
+    pi.stop_script(sid)
+    _state, params = _finish(pi, sid)
+    assert time.monotonic() - start < 2
+    assert params[0] == 0
+    pi.delete_script(sid)
+
+
+def test_raw_management_results(sim):
+    with RawClient(sim.host, sim.port) as raw:
+        sid = raw.command(Command.PROC, 0, 0, b"ld p3 -5")
+        assert sid == 0
+        assert raw.command(Command.PROCR, 32, 0) == lib.PI_BAD_SCRIPT_ID
+        assert raw.command(Command.PROCR, 0, 0, bytes(44)) == lib.PI_TOO_MANY_PARAM
+        assert raw.command(Command.PROCR, 5, 0) == lib.PI_BAD_SCRIPT_ID
+        assert raw.command(Command.PROCU, 0, 0, struct.pack("<2I", 1, 2)) == 0
+        res, data = raw.command_data(Command.PROCP, 0)
+        assert res == 44 and len(data) == 44
+        assert struct.unpack("<11I", data)[1:4] == (1, 2, 0)
+        assert raw.command(Command.PROCS, 0) == 0
+        assert raw.command(Command.PROCD, 0) == 0
+        assert raw.command(Command.PROCD, 0) == lib.PI_BAD_SCRIPT_ID
+        assert raw.command(Command.PROCP, 40) == lib.PI_BAD_SCRIPT_ID
+        ids = [raw.command(Command.PROC, 0, 0, b"halt") for _ in range(33)]
+        assert ids[:32] == list(range(32)) and ids[32] == lib.PI_NO_SCRIPT_ROOM
+
+
+@pytest.mark.skipif(PIGS is None, reason="pigs is not installed")
+def test_pigs_script_commands(sim):
+    env = dict(os.environ, PIGPIO_ADDR=sim.host, PIGPIO_PORT=str(sim.port))
+
+    def pigs(*words):
+        return subprocess.run([PIGS, *words], env=env, capture_output=True, text=True,
+                              timeout=30, check=False)
+
+    sid = pigs("proc", "ld", "p1", "p0", "add", "1").stdout.strip()
+    assert sid == "0"
+    time.sleep(0.05)
+    assert pigs("procr", sid, "41").returncode == 0
+    time.sleep(0.1)
+    assert pigs("procp", sid).stdout.split()[:3] == ["1", "41", "41"]
+    assert pigs("procd", sid).returncode == 0
+    assert pigs("proc", "jmp", "7").returncode == 253
