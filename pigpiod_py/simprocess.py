@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from typing import Optional
 
 
@@ -31,6 +32,20 @@ class SimulatorProcess:
             raise RuntimeError("the simulator did not start (said %r)" % " ".join(words))
         self.host, self.port = words[1], int(words[2])
         self.control_port = int(words[5]) if words[5] != "-" else None
+
+    @classmethod
+    def on_port(cls, port: int, *options: str, control: bool = True,
+                timeout: float = 10.0) -> "SimulatorProcess":
+        """A simulator on a given port, retrying while an earlier one's socket
+        still holds it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return cls(*options, control=control, port=port)
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     @property
     def pid(self) -> int:

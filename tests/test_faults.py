@@ -85,7 +85,7 @@ def test_reconnect_restores_the_session_and_its_callbacks():
         assert not session.connected and not session.closed
         with pytest.raises(PigpioConnectionError):
             session.read(17)
-        sim = _restart(port)
+        sim = SimulatorProcess.on_port(port, control=False)
         assert pull_kind(session, EventKind.RECONNECT, timeout=20) is not None
         assert session.connected
         session.set_mode(17, Mode.OUTPUT)
@@ -97,17 +97,6 @@ def test_reconnect_restores_the_session_and_its_callbacks():
         sim.stop()
     assert session.closed
 
-
-def _restart(port: int) -> SimulatorProcess:
-    """A new simulator on the same port (the old one's socket may linger)."""
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            return SimulatorProcess(control=False, port=port)
-        except RuntimeError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def test_a_thousand_connects_to_a_dead_port_leave_nothing_behind():

@@ -154,7 +154,7 @@ def test_a_daemon_stopped_and_restarted_detaches_then_attaches_in_order():
         for e in first:  # a bus leaves only after what was on it
             if e.get("bus") is not None and e["bus"] != root:
                 assert order.index(e["id"]) < order.index(e["bus"])
-        sim = _restart(port)
+        sim = SimulatorProcess.on_port(port, control=False)
         back = _wait_events(startup, len(first) - 1)
         assert [e["type"] for e in back[:1]] == ["bus_attach"]
         assert len(by(back, type="device_attach", device_type="gpio")) == 32
@@ -172,16 +172,6 @@ def _wait_events(startup, count, timeout=20):
             events.append(event)
     return events
 
-
-def _restart(port):
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            return SimulatorProcess(control=False, port=port)
-        except RuntimeError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 @pytest.mark.skipif(bool(os.environ.get("PIGPIO_ADDR")), reason="starts simulators")

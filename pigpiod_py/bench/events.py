@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 from ..simprocess import SimulatorProcess
+from . import add_daemon_options
 from .event_clients import CLIENTS
 from .toggle import machine
 
@@ -96,15 +97,13 @@ def format_table(table: Dict[str, Dict[str, Any]]) -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pigpiod-py bench events", description=__doc__)
-    p.add_argument("--host", help="daemon address (default: a simulator started here)")
-    p.add_argument("--port", type=int, default=8888)
+    add_daemon_options(p)
     p.add_argument("--gpio", type=int, default=21)
     p.add_argument("--rate", type=int, default=100000, help="edges per second offered")
     p.add_argument("--seconds", type=float, default=3.0, help="length of the stream")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--sample-rate", type=int, default=1, choices=(1, 2, 4, 5, 8, 10),
                    help="the simulator's sample period in us (edges faster than it are not seen)")
-    p.add_argument("--json", action="store_true")
     return p
 
 

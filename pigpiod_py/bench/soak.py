@@ -21,6 +21,7 @@ from ..errors import PigpioError
 from ..session import Session
 from ..session import open as open_session
 from ..simprocess import SimulatorProcess
+from . import add_daemon_options
 
 WORKER_GPIOS = (5, 6, 12, 13, 16, 19, 20, 26)
 
@@ -103,13 +104,11 @@ def soak(host: str, port: int, seconds: float, threads: int, edge_gpio: int,
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pigpiod-py bench soak", description=__doc__)
-    p.add_argument("--host", help="daemon address (default: a simulator started here)")
-    p.add_argument("--port", type=int, default=8888)
+    add_daemon_options(p)
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--threads", type=int, default=4, choices=range(1, len(WORKER_GPIOS) + 1))
     p.add_argument("--rate", type=int, default=20000, help="edges per second (simulator)")
     p.add_argument("--edge-gpio", type=int, default=21)
-    p.add_argument("--json", action="store_true")
     return p
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from ..simprocess import SimulatorProcess
+from . import add_daemon_options
 from .clients import CLIENTS
 
 C_LOOP = "C libpigpiod_if2"
@@ -133,12 +134,10 @@ def machine() -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pigpiod-py bench toggle", description=__doc__)
-    p.add_argument("--host", help="daemon address (default: a simulator started here)")
-    p.add_argument("--port", type=int, default=8888)
+    add_daemon_options(p)
     p.add_argument("--gpio", type=int, default=17)
     p.add_argument("--count", type=int, default=20000, help="toggles per round and client")
     p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     return p
 
 
