@@ -8,7 +8,13 @@ import time
 import pytest
 
 import pigpiod_py
-from pigpiod_py import Edge, Mode, PigpioConnectionError, PigpioTimeoutError, SessionClosedError
+from pigpiod_py import (
+    Edge,
+    Mode,
+    PigpioConnectionError,
+    PigpioTimeoutError,
+    SessionClosedError,
+)
 from pigpiod_py.events import EventKind
 from pigpiod_py.simprocess import SimulatorProcess
 

@@ -8,11 +8,10 @@ import sys
 import time
 
 import pytest
+from conftest import start_simulator, stop_simulator
 
 from pigpiod_py.simprocess import SimulatorProcess
 from pigpiod_py.startup import Startup, daemons_from_environment
-
-from conftest import start_simulator, stop_simulator
 
 
 def drain(startup, wait=0.0):

@@ -170,8 +170,6 @@ def test_large_pulse_lists_are_split(pi):
     wave.delete()
 
 
-@pytest.mark.xfail(strict=True, reason="Session.close sets _closing before closing its "
-                   "handles, so Handle.close skips _release (session.py, not this module)")
 def test_closing_the_session_deletes_its_waves(daemon):
     with pigpiod_py.open(daemon.host, daemon.port) as session:
         session.wave_clear()
