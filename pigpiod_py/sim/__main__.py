@@ -38,14 +38,19 @@ def _parser() -> argparse.ArgumentParser:
                         help="directory holding the files clients open (default: none)")
     parser.add_argument("--access-file", default=None,
                         help="access-permits file for FO/FL (default: none, no access)")
+    parser.add_argument("-n", "--allow", action="append", default=None, metavar="ADDR",
+                        help="allow only this client address (repeatable; like pigpiod -n)")
+    parser.add_argument("-l", "--localhost-only", action="store_true", default=None,
+                        help="listen on the loopback interface only (like pigpiod -l)")
     parser.add_argument("--shell-dir", default=None,
                         help="the only directory SHELL runs scripts from (default: refused)")
     return parser
 
 
 def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
-    """``config`` with the file and shell options given on the command line."""
-    changes = {key: getattr(args, key) for key in ("files_dir", "access_file", "shell_dir")
+    """``config`` with the file, shell and access options of the command line."""
+    changes = {key: getattr(args, key)
+               for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only")
                if getattr(args, key) is not None}
     return dataclasses.replace(config, **changes)
 

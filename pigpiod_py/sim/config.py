@@ -84,6 +84,11 @@ class SimConfig:
     access_file: str | None = None
     #: The only directory SHELL and SYS run scripts from; None: refused.
     shell_dir: str | None = None
+    #: Client addresses allowed to connect (pigpiod's -n); empty: everyone.
+    #: Others are accepted and closed at once, as pigpiod does.
+    allow: list[str] = field(default_factory=list)
+    #: Listen on the loopback interface whatever the host (pigpiod's -l).
+    localhost_only: bool = False
 
     def __post_init__(self) -> None:
         self.revision = parse_int(self.revision)

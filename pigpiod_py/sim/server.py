@@ -18,6 +18,7 @@ import select
 import socket
 import struct
 import threading
+from typing import Collection
 
 from ..constants import Command
 from .daemon import TABLE_SIZE, Daemon, unknown_command
@@ -35,7 +36,8 @@ BACKLOG = 100
 class Listener:
     """A listening TCP socket serving each accepted connection in a thread."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, allow: Collection[str] = ()) -> None:
+        self._allow = frozenset(allow)
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         self.sock = socket.create_server((host, port), family=family, backlog=BACKLOG)
         self.host, self.port = self.sock.getsockname()[:2]
@@ -69,9 +71,12 @@ class Listener:
     def _accept(self) -> None:
         while True:
             try:
-                client, _address = self.sock.accept()
+                client, address = self.sock.accept()
             except OSError:
                 return
+            if self._allow and _plain_address(address[0]) not in self._allow:
+                client.close()  # pigpiod's allow list: accepted, then closed
+                continue
             with self._clients_lock:
                 self._clients.add(client)
             threading.Thread(target=self._run, args=(client,), daemon=True).start()
@@ -91,11 +96,16 @@ class Listener:
         raise NotImplementedError
 
 
+def _plain_address(address: str) -> str:
+    """An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d."""
+    return address[7:] if address.startswith("::ffff:") else address
+
+
 class CommandServer(Listener):
     """The pigpiod socket interface of a :class:`Daemon`."""
 
-    def __init__(self, daemon: Daemon, host: str, port: int) -> None:
-        super().__init__(host, port)
+    def __init__(self, daemon: Daemon, host: str, port: int, allow: Collection[str] = ()) -> None:
+        super().__init__(host, port, allow)
         self.daemon = daemon
 
     def serve(self, client: socket.socket) -> None:

@@ -71,7 +71,9 @@ class Simulator:
         """Listen (returns once connections are accepted)."""
         port, control_port = self._ports
         self.daemon.start()
-        self._server = CommandServer(self.daemon, self.host, port)
+        if self.config.localhost_only:
+            self.host = "::1" if ":" in self.host else "127.0.0.1"
+        self._server = CommandServer(self.daemon, self.host, port, self.config.allow)
         self._server.start()
         self.host = self._server.host
         if control_port is not None:
