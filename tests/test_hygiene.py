@@ -122,3 +122,17 @@ def test_soak_benchmark_runs_clean(sim):
     assert report["error_count"] == 0 and report["dropped"] == 0
     assert report["events"] == report["edges_offered"] == 10000
     assert report["commands"] > 0
+
+
+def test_ten_thousand_handle_cycles_leave_nothing_behind(sim):
+    with pigpiod_py.open(sim.host, sim.port) as session:
+        session.open_i2c(1, 0x53).close()
+        fds, threads, rss = open_fds(), threading.active_count(), rss_kib()
+        for _ in range(10000):
+            device = session.open_i2c(1, 0x53)
+            device.close()
+        assert device.closed
+        with session.open_i2c(1, 0x53) as device:
+            assert device.handle == 0  # every daemon handle was given back
+        assert open_fds() == fds and threading.active_count() == threads
+        assert rss_kib() - rss < 4096
