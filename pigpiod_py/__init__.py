@@ -7,6 +7,14 @@
 from __future__ import annotations
 
 from .batch import Batch
+from .bitbang import (
+    BitBangI2C,
+    BitBangI2CZip,
+    BitBangSerialReader,
+    BitBangSpi,
+    BitBangSpiFlags,
+)
+from .bsc import BscStatus, I2CSlave, SpiSlave
 from .constants import Command, Edge, ErrorCode, Level, Mode, Pull, WaveMode
 from .errors import (
     BadGpioError,
@@ -22,8 +30,17 @@ from .errors import (
     SessionClosedError,
     WrongStateError,
 )
+from .events import Callback, Event, EventKind, EventStats
+from .files import RemoteFile
+from .i2c import I2CDevice, I2CZip
+from .notifier import Notifier, Report
+from .script import Script, ScriptStatus
+from .serial import SerialPort
 from .session import Session, open
+from .spi import SpiDevice, SpiFlags
+from .threads import PiThread, start_thread, stop_thread
 from .ticks import tick_add, tick_diff
+from .wave import Chain, Delay, Forever, Loop, Pulse, Wave, WaveBuilder
 
 __version__ = "0.1.0"
 
@@ -33,4 +50,9 @@ __all__ = [
     "NotPermittedError", "PigpioConnectionError", "PigpioError", "PigpioTimeoutError",
     "PigpioTypeError", "PigpioValueError", "SessionClosedError", "WrongStateError",
     "Session", "open", "tick_add", "tick_diff", "__version__",
+    "BitBangI2C", "BitBangI2CZip", "BitBangSerialReader", "BitBangSpi", "BitBangSpiFlags",
+    "BscStatus", "I2CSlave", "SpiSlave", "Callback", "Event", "EventKind", "EventStats",
+    "RemoteFile", "I2CDevice", "I2CZip", "Notifier", "Report", "Script", "ScriptStatus",
+    "SerialPort", "SpiDevice", "SpiFlags", "PiThread", "start_thread", "stop_thread",
+    "Chain", "Delay", "Forever", "Loop", "Pulse", "Wave", "WaveBuilder",
 ]

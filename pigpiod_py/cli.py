@@ -2,9 +2,11 @@
 
 Subcommands: ``demo`` (a short tour plus the toggle benchmark), ``info``
 (what the daemon reports), ``scan [host[:port] ...]`` (the startup layer's
-picture as a tree), ``bench`` (benchmarks), ``sim`` (the simulator).
-Without a daemon address (``--host`` or ``PIGPIO_ADDR``) ``demo`` and ``bench``
-start the built-in simulator.
+picture as a tree), ``bench`` (benchmarks), ``sim`` (the simulator),
+``monitor GPIO ...`` (a live edge log), ``record --vcd FILE GPIO ...`` (edges
+to a VCD file, ``--png FILE`` a timing diagram).
+Without a daemon address (``--host`` or ``PIGPIO_ADDR``) ``demo``, ``bench``,
+``monitor`` and ``record`` start the built-in simulator.
 """
 from __future__ import annotations
 
@@ -122,13 +124,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         return sim_main(argv[1:]) or 0
     if argv[:1] == ["scan"]:
         return scan(argv[1:])
+    if argv[:1] in (["monitor"], ["record"]):
+        from .recording import monitor_main, record_main
+
+        return (monitor_main if argv[0] == "monitor" else record_main)(argv[1:])
     if argv[:1] == ["bench"]:
         from .bench.__main__ import main as bench_main
 
         return bench_main(argv[1:])
     p = argparse.ArgumentParser(prog="pigpiod-py", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["demo", "info", "scan", "bench", "sim"])
+    p.add_argument("command", choices=["demo", "info", "scan", "bench", "sim",
+                                          "monitor", "record"])
     p.add_argument("--host", help="daemon address (default: PIGPIO_ADDR, else the simulator)")
     p.add_argument("--port", type=int, default=int(os.environ.get("PIGPIO_PORT", "8888")))
     args = p.parse_args(argv)

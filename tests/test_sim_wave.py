@@ -280,3 +280,13 @@ def test_wave_send_stops_hardware_pwm(pi):
     pi.wave_send_once(pi.wave_create())
     with pytest.raises(pigpio.error):
         pi.get_PWM_dutycycle(18)          # PI_NOT_PWM_GPIO: the channel was stopped
+
+
+def test_hardware_pwm_stops_the_wave_being_sent(pi):
+    pi.wave_clear()
+    pi.wave_add_generic(_test_wave())
+    pi.wave_send_repeat(pi.wave_create())
+    assert pi.wave_tx_busy() == 1
+    pi.hardware_PWM(18, 1000, 500000)
+    assert pi.wave_tx_busy() == 0
+    pi.hardware_PWM(18, 0, 0)

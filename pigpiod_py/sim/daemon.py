@@ -86,6 +86,7 @@ class Daemon:
         self.bsc = BscSlave(self.board,
                             lambda: self.notifier.trigger_event(lib.PI_EVENT_BSC, 0, b""))
         self.waves = WaveCommands(self.board, self.hardware)
+        self.pwm.stop_waves = self.waves.engine.stop
         self.files = FileCommands(config.files_dir, config.access_file)
         self.shell = Shell(config.shell_dir, self.lock)
         self.scripts = ScriptCommands(self.board, self.lock, self.shell.run)

@@ -24,6 +24,9 @@ class PwmCommands:
         self.board = board
         self.soft_pwm = soft_pwm
         self.hardware = hardware
+        #: Stops the wave being sent (waves and hardware PWM share the PWM
+        #: peripheral); the daemon connects it to its wave engine.
+        self.stop_waves: Callable[[int], None] = lambda t: None
 
     def handlers(self) -> Handlers:
         return {
@@ -84,7 +87,10 @@ class PwmCommands:
             return lib.PI_BAD_HPWM_DUTY
         if hz and not lib.PI_HW_PWM_MIN_FREQ <= hz <= self.hardware.max_pwm_frequency():
             return lib.PI_BAD_HPWM_FREQ
-        self.hardware.set_pwm(gpio, hz, dutycycle, now_us())
+        t = now_us()
+        if hz:
+            self.stop_waves(t)
+        self.hardware.set_pwm(gpio, hz, dutycycle, t)
         return 0
 
     def hardware_clock(self, word: int, hz: int, ext: bytes) -> int:
