@@ -231,21 +231,21 @@ def monitor_main(argv: List[str]) -> int:
     parser.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C)")
     args = _checked_args(parser, argv)
     log = EdgeLog()
-    with daemon_address(args.host, args.port) as (host, port, where):
-        with open_session(host, port) as pi:
-            with EdgeCapture(pi, args.gpios, lambda edge: print(log.line(edge), flush=True)):
-                print("monitoring gpio %s on %s%s" % (
-                    ", ".join(map(str, args.gpios)), where,
-                    "" if args.seconds is not None else " (Ctrl-C stops)"),
-                    file=sys.stderr, flush=True)
-                try:
+    try:
+        with daemon_address(args.host, args.port) as (host, port, where):
+            with open_session(host, port) as pi:
+                with EdgeCapture(pi, args.gpios, lambda edge: print(log.line(edge), flush=True)):
+                    print("monitoring gpio %s on %s%s" % (
+                        ", ".join(map(str, args.gpios)), where,
+                        "" if args.seconds is not None else " (Ctrl-C stops)"),
+                        file=sys.stderr, flush=True)
                     if args.seconds is not None:
                         pi.sleep(args.seconds)
                     else:
                         while True:
                             pi.sleep(3600.0)
-                except KeyboardInterrupt:
-                    pass
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -5,11 +5,24 @@ import re
 import textwrap
 from pathlib import Path
 
+import importlib.util
+
 import pytest
 
-import build_ffi
 from pigpiod_py import constants
 from pigpiod_py._pigpiod import ffi, lib
+
+
+def _load_build_ffi():
+    """build_ffi.py from the source tree (also when testing an installed wheel)."""
+    path = Path(__file__).resolve().parent.parent / "build_ffi.py"
+    spec = importlib.util.spec_from_file_location("build_ffi", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build_ffi = _load_build_ffi()
 
 
 def header_functions() -> dict:

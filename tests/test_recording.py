@@ -51,11 +51,11 @@ def test_vcd_text_of_a_known_recording():
 def test_vcd_times_unwrap_across_the_tick_wrap():
     start = 2**32 - 300
     edges = [EdgeRecord(4, 1, tick_add(start, 100)), EdgeRecord(4, 0, tick_add(start, 500)),
-             EdgeRecord(17, 0, tick_add(start, 2**32 - 1 + 700))]
+             EdgeRecord(17, 0, tick_add(start, 500 + 2**32 - 100))]  # 71 minutes later
     rec = Recording([4, 17], {4: 0, 17: 1}, start, edges)
-    assert edges[1].tick == 200  # wrapped
-    assert rec.times() == [100, 500, 2**32 - 1 + 700]
-    assert body(vcd_text(rec)).endswith("#100\n1!\n#500\n0!\n#%d\n0\"\n" % (2**32 - 1 + 700))
+    assert edges[1].tick == 200 and edges[2].tick == 100  # wrapped
+    assert rec.times() == [100, 500, 2**32 + 400]
+    assert body(vcd_text(rec)).endswith("#100\n1!\n#500\n0!\n#%d\n0\"\n" % (2**32 + 400))
     out = io.StringIO()
     write_vcd(rec, out)
     assert out.getvalue() == vcd_text(rec)
@@ -119,20 +119,22 @@ def expected_vcd(start, initial, first, count, period):
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("tick", [None, 2**32 - 2500])
+@pytest.mark.parametrize("tick", [None, 2**32 - 250_000])
 def test_capture_of_a_simulated_edge_stream(sim, tick):
+    """10 changes 50 ms apart; with the tick set 250 ms before its wrap the
+    stream crosses it (setting up takes far less than 200 ms)."""
     if tick is not None:
         sim.control.set_tick(tick)
     with pigpiod_py.open(sim.host, sim.port) as pi:
         pi.set_mode(4, Mode.INPUT)
         with EdgeCapture(pi, [4]) as capture:
-            first = sim.control.edges(4, 6, 1000)
-            wait_for_edges(pi, capture, 6)
+            sim.control.edges(4, 10, 20)
+            wait_for_edges(pi, capture, 10)
     rec = capture.recording
-    assert rec.initial == {4: 0}
+    assert rec.edges[0].level == 1 - rec.initial[4]
     if tick is not None:  # the stream crosses the wrap
         assert rec.edges[0].tick > rec.edges[-1].tick
-    assert body(vcd_text(rec)) == expected_vcd(rec.start_tick, 0, first, 6, 1000)
+    assert body(vcd_text(rec)) == expected_vcd(rec.start_tick, rec.initial[4], rec.edges[0].tick, 10, 50_000)
 
 
 def test_record_for_some_seconds(sim):
@@ -172,13 +174,14 @@ def start_cli(*args):
 
 def test_record_command_end_to_end(sim, tmp_path):
     vcd = tmp_path / "edges.vcd"
+    sim.control.drive(4, 0)
     proc, first = start_cli("record", "--vcd", str(vcd), "--host", sim.host,
                             "--port", str(sim.port), "--seconds", "2.5", "4", "17")
     assert first.startswith("recording gpio 4, 17 on pigpiod at %s:%d" % (sim.host, sim.port))
-    sim.control.edges(4, 4, 500, start_level=0)
+    sim.control.edges(4, 4, 500)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert "recording: 2.5/2.5 s, 4 edges" in err and "4 edges written to" in err
+    assert "recording: 2.5/2.5 s, 4 edges" in err, vcd.read_text() and "4 edges written to" in err
     text = vcd.read_text()
     assert body(text).startswith(HEADER)
     changes = body(text).split("$dumpvars\n")[1].split("\n")
@@ -189,17 +192,18 @@ def test_record_command_end_to_end(sim, tmp_path):
 
 
 def test_monitor_command_end_to_end(sim):
+    sim.control.drive(4, 0)
     proc, first = start_cli("monitor", "4", "--host", sim.host, "--port", str(sim.port),
                             "--seconds", "2")
     assert first.startswith("monitoring gpio 4 on pigpiod at")
-    sim.control.edges(4, 3, 1000, start_level=0)
+    sim.control.edges(4, 4, 1000)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     lines = out.splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert lines[0].startswith("gpio 4 level 1 tick ") and lines[0].endswith(" -")
-    assert lines[1].startswith("gpio 4 level 0 tick ") and lines[1].endswith(" +1000 us")
-    assert lines[2].startswith("gpio 4 level 1 tick ") and lines[2].endswith(" +1000 us")
+    for line, level in zip(lines[1:], (0, 1, 0)):
+        assert line.startswith("gpio 4 level %d tick " % level) and line.endswith(" +1000 us")
 
 
 def test_monitor_stops_on_ctrl_c_with_the_builtin_simulator():
