@@ -14,7 +14,7 @@ import argparse
 import contextlib
 import os
 import sys
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import boards
 from .session import open as open_session
@@ -79,15 +79,13 @@ def demo(host: str, port: int, where: str) -> None:
 def scan(addresses: List[str]) -> int:
     """Print every daemon's buses and devices as a tree (from the startup
     layer's first events)."""
-    from .startup import Startup, daemons_from_environment
+    from .startup import Startup, daemons_from_environment, parse_address
 
-    daemons = []
-    for item in addresses:
-        host, _, port = item.rpartition(":") if ":" in item else (item, "", "")
-        daemons.append((host, int(port) if port else int(os.environ.get("PIGPIO_PORT", "8888"))))
+    default_port = int(os.environ.get("PIGPIO_PORT") or 8888)
+    daemons = [parse_address(item, default_port) for item in addresses]
     startup = Startup(daemons or daemons_from_environment())
-    nodes = {}
-    children: dict = {}
+    nodes: Dict[int, Dict[str, Any]] = {}
+    children: Dict[Optional[int], List[int]] = {}
     while True:
         event = startup.pull(0.2)
         if event is None:

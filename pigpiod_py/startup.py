@@ -253,9 +253,10 @@ class Startup:
         pin: Optional[Component] = None
 
         def edges_on() -> None:
-            if not callbacks and pin is not None:
+            attached = pin
+            if not callbacks and attached is not None:
                 callbacks.append(session.callback(gpio, Edge.EITHER, lambda g, level, tick: self._emit(
-                    {"type": "watchdog" if level == 2 else "edge", "id": pin.id,
+                    {"type": "watchdog" if level == 2 else "edge", "id": attached.id,
                      "level": level, "tick": tick})))
 
         def edges_off() -> None:
@@ -369,15 +370,18 @@ def _serial_exists(session: Session, port: str) -> bool:
     return True
 
 
+def parse_address(item: str, default_port: int) -> Tuple[str, int]:
+    """``host`` or ``host:port`` as (host, port)."""
+    host, _, port = item.strip().rpartition(":") if ":" in item else (item.strip(), "", "")
+    return host, int(port) if port else default_port
+
+
 def daemons_from_environment() -> List[Tuple[str, int]]:
     """``PIGPIO_ADDR`` as a comma-separated ``host[:port]`` list (port default
     ``PIGPIO_PORT`` or 8888); localhost when unset."""
     default_port = int(os.environ.get("PIGPIO_PORT") or 8888)
-    found = []
-    for item in (os.environ.get("PIGPIO_ADDR") or "localhost").split(","):
-        host, _, port = item.strip().rpartition(":") if ":" in item else (item.strip(), "", "")
-        found.append((host, int(port) if port else default_port))
-    return found
+    return [parse_address(item, default_port)
+            for item in (os.environ.get("PIGPIO_ADDR") or "localhost").split(",")]
 
 
 _default: Optional[Startup] = None

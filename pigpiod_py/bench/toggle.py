@@ -98,8 +98,9 @@ def summarise(runs: Dict[str, List[Dict[str, float]]]) -> Dict[str, Dict[str, fl
     for row in table.values():
         if c_rate:
             row["vs_c"] = row["toggles_per_s"] / c_rate
-        if module:
+        if module and module["user_us_per_toggle"] > 0:  # short runs may measure no CPU
             row["user_vs_module"] = row["user_us_per_toggle"] / module["user_us_per_toggle"]
+        if module and module["cpu_us_per_toggle"] > 0:
             row["cpu_vs_module"] = row["cpu_us_per_toggle"] / module["cpu_us_per_toggle"]
     return table
 
