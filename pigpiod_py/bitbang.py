@@ -149,15 +149,18 @@ class BitBangSerialReader(Handle):
         self._call(_lib.bb_serial_invert, self.gpio, int(inverted))
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class BitBangMethods:
     """Session methods for bit-banged I2C, SPI and serial receive."""
 
-    def open_bb_i2c(self: "Session", sda: int, scl: int, baud: int = 100_000) -> BitBangI2C:
+    def open_bb_i2c(self: "Session", sda: int, scl: int,  # type: ignore[misc]
+                    baud: int = 100_000) -> BitBangI2C:
         """Bit-bang I2C on ``sda`` and ``scl`` (gpios 0-31) at 50-500000 baud."""
         self._call(_lib.bb_i2c_open, sda, scl, baud)
         return BitBangI2C(self, sda, scl, baud)
 
-    def open_bb_spi(self: "Session", cs: int, miso: int, mosi: int, sclk: int,
+    def open_bb_spi(self: "Session", cs: int, miso: int, mosi: int, sclk: int,  # type: ignore[misc]
                     baud: int = 100_000,
                     flags: Union[BitBangSpiFlags, None] = None) -> BitBangSpi:
         """Bit-bang SPI with chip select ``cs`` at 50-250000 baud (bus pins may be shared
@@ -169,7 +172,7 @@ class BitBangMethods:
         self._call(_lib.bb_spi_open, cs, miso, mosi, sclk, baud, int(flags))
         return BitBangSpi(self, cs, miso, mosi, sclk, baud, flags)
 
-    def open_bb_serial_read(self: "Session", gpio: int, baud: int,
+    def open_bb_serial_read(self: "Session", gpio: int, baud: int,  # type: ignore[misc]
                             data_bits: int = 8) -> BitBangSerialReader:
         """Receive serial data on ``gpio`` at 50-250000 baud, 1-32 data bits."""
         self._call(_lib.bb_serial_read_open, gpio, baud, data_bits)

@@ -140,15 +140,17 @@ class SpiSlave(BscSlave):
 _Slave = TypeVar("_Slave", bound=BscSlave)
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class BscMethods:
     """Session methods for the BSC slave peripheral."""
 
-    def open_i2c_slave(self: "Session", address: int) -> I2CSlave:
+    def open_i2c_slave(self: "Session", address: int) -> I2CSlave:  # type: ignore[misc]
         """Answer as an I2C slave at 7-bit ``address`` (1-127)."""
         checked_int(address, 1, _lib.PI_MAX_I2C_ADDR, "address", _lib.PI_BAD_I2C_ADDR)
         return _started(I2CSlave(self, address))
 
-    def open_spi_slave(self: "Session", mode: int = 0) -> SpiSlave:
+    def open_spi_slave(self: "Session", mode: int = 0) -> SpiSlave:  # type: ignore[misc]
         """Answer as an SPI slave in SPI ``mode`` 0-3."""
         checked_int(mode, 0, 3, "SPI mode")
         return _started(SpiSlave(self, mode))

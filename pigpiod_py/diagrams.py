@@ -1,7 +1,8 @@
 """Timing diagrams as PNG files: of recorded edges, or of wave pulses before
 they are sent.
 
->>> save_png(traces_from_pulses(pulses), "wave.png")          # pulses: (on, off, delay)
+>>> save_png(traces_from_builder(session.wave().square(18, 1000, 3)), "wave.png")
+>>> save_png(traces_from_pulses(pulses), "pulses.png")        # pulses: (on, off, delay)
 >>> save_png(traces_from_recording(recording), "edges.png")
 
 Drawing needs matplotlib (``pip install pigpiod-py[plot]``); it is imported
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from .recording import Recording
-from .wave import Pulse, _checked_pulse
+from .sim.wave_build import merge, serial_pulses
+from .wave import Pulse, WaveBuilder, _checked_pulse, _Serial
 
 Step = Tuple[int, int]  # (time in µs, level from then on)
 
@@ -56,6 +58,20 @@ def traces_from_pulses(pulses: Iterable[Union[Pulse, Tuple[int, int, int]]],
                     steps[gpio].append((now, level))
         now += pulse.delay
     return Traces(steps, now)
+
+
+def traces_from_builder(builder: WaveBuilder, initial: int = 0) -> Traces:
+    """The wave a builder would create, before it is sent: its pulse lists and
+    serial data merged on one time axis from 0 as pigpiod merges them."""
+    merged: List[Tuple[int, int, int]] = []
+    for part in builder._parts:
+        if isinstance(part, _Serial):
+            new = serial_pulses(part.gpio, part.baud, part.data_bits, part.stop_half_bits,
+                                part.offset, part.data)
+        else:
+            new = [(p.on, p.off, p.delay) for p in part]
+        merged = merge(merged, new)
+    return traces_from_pulses(merged, initial)
 
 
 def require_matplotlib() -> Any:

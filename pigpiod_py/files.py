@@ -111,10 +111,12 @@ class RemoteFile(Handle):
         return "<RemoteFile %d %r%s>" % (self.handle, self.path, " closed" if self.closed else "")
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class FileMethods:
     """Session methods for files on the Pi and shell scripts."""
 
-    def open_file(self: "Session", path: str,
+    def open_file(self: "Session", path: str,  # type: ignore[misc]
                   mode: Union[FileMode, int] = FileMode.READ) -> RemoteFile:
         """Open ``path`` on the daemon's host (permitted by its access file)."""
         name = _text(path, "path")
@@ -124,7 +126,7 @@ class FileMethods:
         handle = self._call(_lib.file_open, name, int(mode))
         return RemoteFile(self, handle, path, FileMode(mode))
 
-    def list_files(self: "Session", pattern: str) -> List[str]:
+    def list_files(self: "Session", pattern: str) -> List[str]:  # type: ignore[misc]
         """Paths on the daemon's host matching a shell pattern (directories end in /)."""
         data = _text(pattern, "pattern")
         buf = _ffi.new("char[]", LIST_SIZE)
@@ -132,7 +134,7 @@ class FileMethods:
         text = bytes(_ffi.unpack(buf, min(count, LIST_SIZE))).decode("utf-8", "replace")
         return [line for line in text.split("\n") if line]
 
-    def shell(self: "Session", name: str, args: str = "") -> int:
+    def shell(self: "Session", name: str, args: str = "") -> int:  # type: ignore[misc]
         """Run script ``name`` of the daemon's cgi directory with ``args``; its exit code.
 
         The daemon returns a wait status; this returns the exit code (status >> 8).

@@ -246,16 +246,19 @@ def _register(register: int) -> int:
     return checked_int(register, 0, 0xFF, "register")
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class I2CMethods:
     """Session methods for hardware I2C devices."""
 
-    def open_i2c(self: "Session", bus: int, address: int, flags: int = 0) -> I2CDevice:
+    def open_i2c(self: "Session", bus: int, address: int,  # type: ignore[misc]
+                 flags: int = 0) -> I2CDevice:
         """Open the device at 7-bit ``address`` on ``bus`` (the address is not probed)."""
         checked_int(address, 0, _lib.PI_MAX_I2C_ADDR, "address", _lib.PI_BAD_I2C_ADDR)
         handle = self._call(_lib.i2c_open, bus, address, flags)
         return I2CDevice(self, handle, bus, address)
 
-    def scan_i2c(self: "Session", bus: int) -> List[int]:
+    def scan_i2c(self: "Session", bus: int) -> List[int]:  # type: ignore[misc]
         """The addresses 0x03-0x77 on ``bus`` that acknowledge a one-byte read."""
         found = []
         with self.open_i2c(bus, 0) as device:

@@ -119,15 +119,19 @@ def record(session: "Session", gpios: Sequence[int], seconds: float,
            progress: Optional[Callable[[float, int], None]] = None,
            step: float = 1.0) -> Recording:
     """Capture the edges of ``gpios`` for ``seconds``; ``progress(elapsed,
-    edges)`` is called every ``step`` seconds."""
-    if seconds < 0:
-        raise ValueError("seconds must be >= 0, got %r" % (seconds,))
+    edges)`` is called once the callbacks are in place (elapsed 0), then
+    every ``step`` seconds."""
+    if seconds < 0 or step <= 0:
+        raise ValueError("need seconds >= 0 and step > 0, got %r and %r" % (seconds, step))
     with EdgeCapture(session, gpios) as capture:
-        elapsed = 0.0
+        elapsed, steps = 0.0, 0
+        if progress is not None:
+            progress(elapsed, 0)
         while elapsed < seconds:
-            pause = min(step, seconds - elapsed)
-            session.sleep(pause)
-            elapsed += pause
+            steps += 1
+            target = min(seconds, steps * step)
+            session.sleep(target - elapsed)
+            elapsed = target
             if progress is not None:
                 progress(elapsed, len(capture.recording.edges))
     return capture.recording
@@ -188,11 +192,15 @@ def write_vcd(recording: Recording, out: TextIO, date: str = "") -> None:
     out.write(vcd_text(recording, date))
 
 
-def progress_printer(seconds: float, stream: Optional[TextIO] = None) -> Callable[[float, int], None]:
-    """A ``progress`` function for :func:`record` printing ``elapsed/total s,
-    N edges`` on one updated line of ``stream`` (default: stderr)."""
+def progress_printer(seconds: float, header: str,
+                     stream: Optional[TextIO] = None) -> Callable[[float, int], None]:
+    """A ``progress`` function for :func:`record`: ``header`` on a line of its
+    own at the start, then ``elapsed/total s, N edges`` on one updated line
+    of ``stream`` (default: stderr)."""
     def show(elapsed: float, edges: int) -> None:
         out = sys.stderr if stream is None else stream
+        if not elapsed:
+            out.write(header + "\n")
         end = "\n" if elapsed >= seconds else ""
         out.write("\rrecording: %.1f/%.1f s, %d edges%s" % (elapsed, seconds, edges, end))
         out.flush()
@@ -264,13 +272,16 @@ def record_main(argv: List[str]) -> int:
     if args.png:
         from .diagrams import require_matplotlib, save_png
 
-        require_matplotlib()  # fail before recording, not after
+        try:
+            require_matplotlib()  # fail before recording, not after
+        except RuntimeError as exc:
+            parser.error(str(exc))
     with daemon_address(args.host, args.port) as (host, port, where):
         with open_session(host, port) as pi:
-            print("recording gpio %s on %s for %g s"
-                  % (", ".join(map(str, args.gpios)), where, args.seconds),
-                  file=sys.stderr, flush=True)
-            recording = record(pi, args.gpios, args.seconds, progress_printer(args.seconds))
+            header = "recording gpio %s on %s for %g s" % (
+                ", ".join(map(str, args.gpios)), where, args.seconds)
+            recording = record(pi, args.gpios, args.seconds,
+                               progress_printer(args.seconds, header))
     with open(args.vcd, "w") as out:
         write_vcd(recording, out, date=time.strftime("%Y-%m-%d %H:%M:%S %z"))
     print("%d edges written to %s" % (len(recording.edges), args.vcd), file=sys.stderr)

@@ -109,10 +109,12 @@ class Script(Handle):
         return "<Script %d%s>" % (self.id, " closed" if self.closed else "")
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class ScriptMethods:
     """Session methods for stored scripts."""
 
-    def store_script(self: "Session", text: str) -> Script:
+    def store_script(self: "Session", text: str) -> Script:  # type: ignore[misc]
         """Parse and store a script on the daemon."""
         if not isinstance(text, str):
             raise PigpioTypeError(_lib.PI_BAD_PARAM, "a script is text, not %r" % (text,))

@@ -127,11 +127,13 @@ def _checked_timeout(value: Optional[float]) -> Optional[float]:
     return value
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class SerialMethods:
     """Session methods for serial ports."""
 
-    def open_serial(self: "Session", port: str, baudrate: int = 9600, flags: int = 0,
-                    timeout: Optional[float] = None) -> SerialPort:
+    def open_serial(self: "Session", port: str, baudrate: int = 9600,  # type: ignore[misc]
+                    flags: int = 0, timeout: Optional[float] = None) -> SerialPort:
         """Open a tty (/dev/tty* or /dev/serial*) at one of pigpiod's baud rates."""
         if not isinstance(port, str):
             raise PigpioTypeError(_lib.PI_BAD_SER_DEVICE,

@@ -134,10 +134,12 @@ class SpiDevice(Handle):
                                                          len(data)))
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class SpiMethods:
     """Session methods for hardware SPI devices."""
 
-    def open_spi(self: "Session", channel: int, baud: int,
+    def open_spi(self: "Session", channel: int, baud: int,  # type: ignore[misc]
                  flags: Optional[SpiFlags] = None) -> SpiDevice:
         """Open chip select ``channel`` (0-1 main, 0-2 aux) at ``baud`` bits/s."""
         flags = SpiFlags() if flags is None else flags

@@ -314,23 +314,25 @@ class WaveStat:
     max: int
 
 
+# A Session mixin: its methods take self: Session, which mypy cannot check against
+# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
 class WaveMethods:
     """Session methods for waves and wave chains."""
 
-    def wave(self: "Session") -> WaveBuilder:
+    def wave(self: "Session") -> WaveBuilder:  # type: ignore[misc]
         """A builder for a new wave."""
         return WaveBuilder(self)
 
-    def wave_chain(self: "Session", chain: Union[Chain, Data]) -> None:
+    def wave_chain(self: "Session", chain: Union[Chain, Data]) -> None:  # type: ignore[misc]
         """Send a chain (a :class:`Chain` or raw chain bytes); stops any wave first."""
         code = chain.code if isinstance(chain, Chain) else checked_bytes(chain, 1, 65535, "chain")
         self._call(_lib.wave_chain, code, len(code))
 
-    def wave_tx_busy(self: "Session") -> bool:
+    def wave_tx_busy(self: "Session") -> bool:  # type: ignore[misc]
         """Whether a wave or chain is being sent."""
         return bool(self._call(_lib.wave_tx_busy))
 
-    def wave_tx_at(self: "Session") -> Optional[int]:
+    def wave_tx_at(self: "Session") -> Optional[int]:  # type: ignore[misc]
         """The id of the wave being sent; None when idle; -1 when not known
         (a chain's own blocks or a deleted wave)."""
         at = self._call(_lib.wave_tx_at)
@@ -338,28 +340,28 @@ class WaveMethods:
             return None
         return -1 if at == _lib.PI_WAVE_NOT_FOUND else at
 
-    def wave_tx_stop(self: "Session") -> None:
+    def wave_tx_stop(self: "Session") -> None:  # type: ignore[misc]
         """Stop sending at once (gpios keep their levels)."""
         self._call(_lib.wave_tx_stop)
 
-    def wave_clear(self: "Session") -> None:
+    def wave_clear(self: "Session") -> None:  # type: ignore[misc]
         """Delete every wave on the daemon (of every client) and the pending pulses."""
         self._call(_lib.wave_clear)
         for child in list(self._children):
             if isinstance(child, Wave):
                 child._forget()
 
-    def wave_micros(self: "Session") -> WaveStat:
+    def wave_micros(self: "Session") -> WaveStat:  # type: ignore[misc]
         """Length in µs of the pending (or just created) wave, high-water, limit."""
         return WaveStat(self._call(_lib.wave_get_micros), self._call(_lib.wave_get_high_micros),
                         self._call(_lib.wave_get_max_micros))
 
-    def wave_pulses(self: "Session") -> WaveStat:
+    def wave_pulses(self: "Session") -> WaveStat:  # type: ignore[misc]
         """Pulses of the pending (or just created) wave, high-water, limit."""
         return WaveStat(self._call(_lib.wave_get_pulses), self._call(_lib.wave_get_high_pulses),
                         self._call(_lib.wave_get_max_pulses))
 
-    def wave_cbs(self: "Session") -> WaveStat:
+    def wave_cbs(self: "Session") -> WaveStat:  # type: ignore[misc]
         """DMA control blocks of the pending (or just created) wave, high-water, limit."""
         return WaveStat(self._call(_lib.wave_get_cbs), self._call(_lib.wave_get_high_cbs),
                         self._call(_lib.wave_get_max_cbs))

@@ -10,9 +10,9 @@ import dataclasses
 import signal
 import sys
 
-from .._pigpiod import lib
 from .config import SAMPLE_RATES, SimConfig, parse_int
 from .simulator import DEFAULT_HOST, Simulator
+from .typed_lib import lib
 
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Callable
 
-from .._pigpiod import lib
 from .clock import now_us
 from .config import SimConfig
 from .revision import default_permission_mask, hardware_revision, is_bcm2711
 from .timeline import Periodic, Timeline, Wave, level_at
+from .typed_lib import lib
 
 NUM_GPIOS = lib.PI_MAX_GPIO + 1
 INPUT = lib.PI_INPUT
@@ -77,7 +77,7 @@ class Board:
         self.use: list[Use] = [Use.NONE] * NUM_GPIOS
         self.width: list[int] = [0] * NUM_GPIOS
         self.set_revision(self.config.revision)
-        self._links: set[frozenset] = {frozenset(wire) for wire in self.config.wires}
+        self._links: set[frozenset[int]] = {frozenset(wire) for wire in self.config.wires}
         self._regroup()
         self.pin: list[Wave] = [0] * NUM_GPIOS
         self._levels = 0
@@ -153,7 +153,7 @@ class Board:
             raise ValueError("gpio %d and %d are not wired" % (a, b))
         self._relink(a, b, self._links.discard, t)
 
-    def _relink(self, a: int, b: int, change: Callable[[frozenset], None], t: int) -> None:
+    def _relink(self, a: int, b: int, change: Callable[[frozenset[int]], None], t: int) -> None:
         touched = set(self.groups[a]) | set(self.groups[b])
         change(frozenset((a, b)))
         self._regroup()
@@ -172,7 +172,7 @@ class Board:
     @property
     def wires(self) -> list[tuple[int, int]]:
         """The wires, as sorted pairs."""
-        return sorted(tuple(sorted(link)) for link in self._links)  # type: ignore[misc]
+        return sorted((min(link), max(link)) for link in self._links)
 
     # -- pin levels ------------------------------------------------------
 
@@ -228,7 +228,7 @@ class Board:
         """Levels of gpio 0-31 (bank 0) or 32-53 (bank 1) as a bit mask."""
         levels = self._levels
         for gpio, wave in self._moving.items():
-            if wave.level(t):  # type: ignore[union-attr]
+            if wave.level(t):  # type: ignore[union-attr]  # never an int
                 levels |= 1 << gpio
             else:
                 levels &= ~(1 << gpio)

@@ -44,7 +44,7 @@ def bsc_pins(bcm2711: bool, mode: int) -> tuple[int, ...]:
 class BscSlave:
     """Handler for BSCX, and the simulated master's side of the peripheral."""
 
-    def __init__(self, board: Board, fire_event: Callable[[], None]) -> None:
+    def __init__(self, board: Board, fire_event: Callable[[], object]) -> None:
         self.board = board
         self.fire_event = fire_event
         self.reset()

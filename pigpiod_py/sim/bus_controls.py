@@ -6,7 +6,7 @@ side); :data:`BUS_OPERATIONS` names them for the control port.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union, cast
 
 from .clock import now_us
 from .config import check_gpio
@@ -113,7 +113,7 @@ class BusControls:
                 raise ValueError("gpio %d is an output or wired to one" % gpio)
             lead = 1_000_000 // baud
             wave = serial_steps(t + lead, baud, data, bits, stop_bits, bool(inverted))
-            board.drive(gpio, wave, t)  # type: ignore[arg-type]  # a wave outside the Wave union
+            board.drive(gpio, wave, t)
             return lead + int(len(data) * (bits + 1 + stop_bits) * 1_000_000 / baud)
 
     def bsc_master_write(self, address: int, data_hex: str) -> None:
@@ -152,7 +152,7 @@ class BusControlClient:
         self._call("i2c_detach", bus, address)
 
     def i2c_state(self, bus: int, address: int) -> dict[str, Any]:
-        return self._call("i2c_state", bus, address)  # type: ignore[no-any-return]
+        return cast("dict[str, Any]", self._call("i2c_state", bus, address))
 
     def i2c_set_axes(self, bus: int, address: int, x: int, y: int, z: int) -> None:
         self._call("i2c_set_axes", bus, address, x, y, z)
@@ -167,7 +167,7 @@ class BusControlClient:
         self._call("spi_detach", where)
 
     def spi_state(self, where: str) -> dict[str, Any]:
-        return self._call("spi_state", where)  # type: ignore[no-any-return]
+        return cast("dict[str, Any]", self._call("spi_state", where))
 
     def spi_set_input(self, where: str, channel: int, volts: float) -> None:
         self._call("spi_set_input", where, channel, volts)
@@ -180,8 +180,8 @@ class BusControlClient:
 
     def serial_tx(self, gpio: int, baud: int, data: Union[bytes, Sequence[int]], bits: int = 8,
                   stop_bits: float = 1, inverted: bool = False) -> int:
-        return self._call(  # type: ignore[no-any-return]
-            "serial_tx", gpio, baud, list(data), bits, stop_bits, inverted)
+        return cast(int, self._call(
+            "serial_tx", gpio, baud, list(data), bits, stop_bits, inverted))
 
     def bsc_master_write(self, address: int, data: bytes) -> None:
         self._call("bsc_master_write", address, bytes(data).hex())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from .._pigpiod import lib
+from .typed_lib import lib
 from .wave_engine import LEAD_US
 from .wave_pool import WavePool
 from .wave_signal import Loop, Node, Segment, Series

@@ -4,8 +4,8 @@ from __future__ import annotations
 import struct
 from typing import Callable, Union
 
-from .._pigpiod import lib
 from .board import Board
+from .typed_lib import lib
 
 #: A command handler: (p1, p2, extension) -> result code, or the bytes that
 #: follow the response of a data-returning command.
@@ -35,4 +35,5 @@ def over(value: int, limit: int, error: int) -> int:
 def ext_u32(ext: bytes, index: int = 0) -> int:
     """The ``index``-th little-endian u32 of an extension (missing bytes are 0)."""
     chunk = ext[4 * index:4 * index + 4]
-    return _U32.unpack(chunk.ljust(4, b"\0"))[0]
+    value: int = _U32.unpack(chunk.ljust(4, b"\0"))[0]
+    return value

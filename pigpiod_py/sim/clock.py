@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 
-from .._pigpiod import lib
 from ..ticks import TICK_MASK
+from .typed_lib import lib
 
 _monotonic_ns = time.monotonic_ns
 

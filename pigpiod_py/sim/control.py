@@ -10,15 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import socket
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
-from .._pigpiod import lib
 from .bus_controls import BUS_OPERATIONS, BusControlClient, BusControls
 from .clock import now_us
 from .config import check_gpio, check_level, parse_int
 from .daemon import Daemon
 from .server import Listener
 from .timeline import MICROS, Toggles, level_at
+from .typed_lib import lib
 
 OPERATIONS = frozenset(
     {"drive", "edges", "pin", "set_revision", "wire", "unwire", "reset", "permission_mask",
@@ -186,16 +186,16 @@ class SimControl(BusControlClient):
         self._call("drive", gpio, level)
 
     def edges(self, gpio: int, count: int, rate_hz: int, start_level: int | None = None) -> int:
-        return self._call("edges", gpio, count, rate_hz, start_level)
+        return cast(int, self._call("edges", gpio, count, rate_hz, start_level))
 
     def set_tick(self, value: int) -> None:
         self._call("set_tick", value)
 
     def fifo_dir(self) -> str:
-        return self._call("fifo_dir")
+        return cast(str, self._call("fifo_dir"))
 
     def pin(self, gpio: int) -> dict[str, Any]:
-        return self._call("pin", gpio)
+        return cast("dict[str, Any]", self._call("pin", gpio))
 
     def set_revision(self, code: int) -> None:
         self._call("set_revision", code)
@@ -210,7 +210,7 @@ class SimControl(BusControlClient):
         self._call("reset")
 
     def permission_mask(self) -> int:
-        return self._call("permission_mask")
+        return cast(int, self._call("permission_mask"))
 
     def close(self) -> None:
         self._lines.close()

@@ -13,7 +13,6 @@ import threading
 import time
 from typing import Protocol
 
-from .._pigpiod import lib
 from .alerts import Alerts
 from .bitbang_i2c import BitBangI2c
 from .bitbang_pins import BitBangPins
@@ -35,6 +34,7 @@ from .pwm import SoftPwm
 from .pwm_commands import PwmCommands
 from .sampler import Sampler
 from .system_commands import SystemCommands
+from .typed_lib import lib
 from .wave_commands import WaveCommands
 from .files import FileCommands
 from .script_commands import ScriptCommands

@@ -15,9 +15,9 @@ import re
 from fnmatch import fnmatchcase
 from typing import Optional, Union
 
-from .._pigpiod import lib
 from ..constants import Command
 from .checks import Handlers, ext_u32
+from .typed_lib import lib
 
 READ, WRITE = lib.PI_FILE_READ, lib.PI_FILE_WRITE
 APPEND, CREATE, TRUNC = lib.PI_FILE_APPEND, lib.PI_FILE_CREATE, lib.PI_FILE_TRUNC

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .._pigpiod import lib
 from ..constants import Command
 from .board import Board, Use
 from .checks import Handler, Handlers, ext_u32, over, writable
 from .clock import now_us
 from .pwm import SoftPwm
 from .timeline import Pulse
+from .typed_lib import lib
 
 MAX_GPIO = lib.PI_MAX_GPIO
 MAX_USER_GPIO = lib.PI_MAX_USER_GPIO

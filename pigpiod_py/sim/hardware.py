@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._pigpiod import lib
 from .board import Board, Use
 from .pwm import SoftPwm
 from .timeline import Periodic, Wave
+from .typed_lib import lib
 
 ALT0, ALT1, ALT5 = lib.PI_ALT0, lib.PI_ALT1, lib.PI_ALT5
 

@@ -12,13 +12,13 @@ import threading
 from enum import IntEnum
 from typing import Protocol
 
-from .._pigpiod import lib
 from ..constants import Command
 from .checks import Handlers, ext_u32
 from .clock import now_us
 from .fifo import FifoDirectory
 from .filters import GlitchFilter, NoiseFilter
 from .reports import Stream
+from .typed_lib import lib
 
 SLOTS = lib.PI_NOTIFY_SLOTS
 _USER_GPIOS = lib.PI_MAX_USER_GPIO + 1

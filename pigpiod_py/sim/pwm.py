@@ -11,9 +11,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from .._pigpiod import lib
 from .board import OUTPUT, Board, Use
 from .timeline import Periodic, Wave
+from .typed_lib import lib
 
 #: DMA cycles per PWM period of the 18 selectable frequencies, fastest first.
 CYCLES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 40, 50, 80, 100, 160, 200, 400, 800)
@@ -73,12 +73,13 @@ class SoftPwm:
     def _retime(self, gpio: int, old_on: int, new_on: int, slots: int, t: int) -> None:
         """Move the latch from ``old_on`` to ``new_on`` high slots of ``slots``."""
         board = self.board
+        current = board.latch[gpio]
         if new_on:
             latch: Wave = Periodic(slots * self.sample_us, min(new_on, slots) * self.sample_us)
         elif not old_on:
             return
-        elif board.use[gpio] is Use.SERVO and isinstance(board.latch[gpio], Periodic):
-            latch = board.latch[gpio].stopped(t)  # type: ignore[union-attr]
+        elif board.use[gpio] is Use.SERVO and isinstance(current, Periodic):
+            latch = current.stopped(t)
         else:
             latch = 0
         board.set_latch(gpio, latch, t)

@@ -4,13 +4,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Callable
 
-from .._pigpiod import lib
 from ..constants import Command
 from .board import Board, Use
 from .checks import Handlers, ext_u32, over, writable
 from .clock import now_us
 from .hardware import CLOCK_PINS, PASSWORD, PROTECTED_CLOCK, PWM_PINS, Hardware, PwmChannel
 from .pwm import SoftPwm
+from .typed_lib import lib
 
 MAX_USER_GPIO = lib.PI_MAX_USER_GPIO
 BAD_USER_GPIO = lib.PI_BAD_USER_GPIO

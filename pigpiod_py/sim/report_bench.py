@@ -74,7 +74,7 @@ def raw_client(host: str, port: int, gpio: int, tally: Tally) -> Callable[[float
 
 def pigpio_client(host: str, port: int, gpio: int, tally: Tally) -> Callable[[float], None]:
     """A pigpio module connection with a callback on ``gpio``."""
-    import pigpio  # type: ignore[import]
+    import pigpio  # type: ignore[import-untyped]  # pigpio ships no type hints
 
     pi = pigpio.pi(host, port)
     pi.callback(gpio, pigpio.EITHER_EDGE, lambda g, level, tick: tally.edge(tick))

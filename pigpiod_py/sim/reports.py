@@ -15,7 +15,7 @@ import struct
 from collections.abc import Iterator
 from typing import Callable
 
-from .._pigpiod import lib
+from .typed_lib import lib
 
 RECORD = struct.Struct("<HHII")
 RECORD_SIZE = RECORD.size

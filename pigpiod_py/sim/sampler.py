@@ -30,8 +30,8 @@ class Sampler:
 
     def _view(self, wave: Wave) -> Wave:
         """The wave as the samples see it (too fast a signal is steady)."""
-        if wave.__class__ is Periodic and wave.period < 2 * self.period:  # type: ignore[union-attr]
-            return 1 if 2 * wave.high >= wave.period else 0  # type: ignore[union-attr]
+        if wave.__class__ is Periodic and wave.period < 2 * self.period:
+            return 1 if 2 * wave.high >= wave.period else 0
         return wave
 
     def level(self, gpio: int, t: int) -> int:

@@ -10,13 +10,13 @@ import struct
 import threading
 from typing import Callable, Optional
 
-from .._pigpiod import lib
 from ..constants import Command
 from .board import Board
 from .checks import Handler, Handlers
 from .clock import now_us
 from .script_parse import parse
 from .script_vm import EventLog, ScriptVM
+from .typed_lib import lib
 
 _MAX_SCRIPTS = lib.PI_MAX_SCRIPTS
 _MAX_PARAMS = lib.PI_MAX_SCRIPT_PARAMS

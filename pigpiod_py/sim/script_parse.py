@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
-from .._pigpiod import lib
 from ..constants import Command
+from .typed_lib import lib
 
 #: Instruction codes of the script-only instructions (pigpio's numbering).
 SCRIPT_OPS = {

@@ -10,9 +10,9 @@ import threading
 import time
 from typing import Callable
 
-from .._pigpiod import lib
 from ..constants import Command
 from .script_parse import SCRIPT_OPS, Instruction, Operand, Program, Ref
+from .typed_lib import lib
 
 #: Runs an ordinary command: (command, p1, p2, extension) -> result.
 Execute = Callable[[int, int, int, bytes], int]

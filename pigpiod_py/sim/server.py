@@ -36,6 +36,9 @@ BACKLOG = 100
 class Listener:
     """A listening TCP socket serving each accepted connection in a thread."""
 
+    host: str
+    port: int
+
     def __init__(self, host: str, port: int, allow: Collection[str] = ()) -> None:
         self._allow = frozenset(allow)
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
@@ -187,9 +190,9 @@ class Connection:
                     res = handler(p1, p2, ext)
                 if res.__class__ is bytes:
                     out.append(pack(cmd, p1, p2, len(res)))
-                    out.append(res)  # type: ignore[arg-type]
+                    out.append(res)
                 else:
-                    out.append(pack(cmd, p1, p2, res & RESULT_MASK))  # type: ignore[operator]
+                    out.append(pack(cmd, p1, p2, res & RESULT_MASK))
                 pos = end
             pending = buf[pos:]
             if out:

@@ -16,9 +16,9 @@ import subprocess
 import threading
 from typing import Optional
 
-from .._pigpiod import lib
 from ..constants import Command
 from .checks import Handlers
+from .typed_lib import lib
 
 #: The wait status of ``sh`` for a command that cannot be found (127 << 8).
 NOT_FOUND_STATUS = 127 << 8

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .._pigpiod import lib
 from ..constants import Command
 from .board import Board
 from .checks import Handlers
 from .clock import TickClock, now_us
+from .typed_lib import lib
 
 PADS = lib.PI_MAX_PAD + 1
 #: Power-on drive strength of every pad (mA).
@@ -86,7 +86,8 @@ class SystemCommands:
     @staticmethod
     def custom_1(arg1: int, arg2: int, argx: bytes) -> int:
         """The stock custom function 1: the largest of arg1, arg2 and the bytes."""
-        return max(arg1, arg2, *argx)
+        largest: int = max(arg1, arg2, *argx)
+        return largest
 
     @staticmethod
     def custom_2(arg1: int, ret_max: int, argx: bytes) -> bytes:

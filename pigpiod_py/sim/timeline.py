@@ -12,14 +12,26 @@ Times are microseconds on the :mod:`clock` axis.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
-from typing import Callable, Optional, Union
+from collections.abc import Iterable, Iterator
+from typing import Callable, Optional, Protocol, Union
 
 Edge = tuple[float, int]
 
 #: How much history each pin keeps (µs).
 HISTORY_US = 1_000_000
 MICROS = 1_000_000
+
+
+class Signal(Protocol):
+    """A wave that changes by itself (:class:`Periodic`, :class:`Pulse`, a wave latch, ...)."""
+
+    def level(self, t: float) -> int:
+        """The level at time ``t``."""
+        ...
+
+    def edges(self, a: float, b: float) -> Iterable[Edge]:
+        """The level changes at times ``a < t <= b``, in order."""
+        ...
 
 
 class Periodic:
@@ -68,7 +80,7 @@ class Periodic:
         """The same signal with no period starting from ``t`` on."""
         return Periodic(self.period, self.high, t)
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[float, float, Optional[int]]:
         return (self.period, self.high, self.until)
 
     def __eq__(self, other: object) -> bool:
@@ -140,7 +152,7 @@ class Toggles:
             self.start, self.rate, self.count, self.before)
 
 
-Wave = Union[int, Periodic, Pulse, Toggles]
+Wave = Union[int, Signal]
 #: How an observer sees a wave (e.g. a sampler that cannot follow fast signals).
 View = Optional[Callable[[Wave], Wave]]
 
@@ -148,8 +160,8 @@ View = Optional[Callable[[Wave], Wave]]
 def level_at(wave: Wave, t: float) -> int:
     """The level a wave gives at time ``t``."""
     if wave.__class__ is int:
-        return wave  # type: ignore[return-value]
-    return wave.level(t)  # type: ignore[union-attr]
+        return wave
+    return wave.level(t)  # type: ignore[union-attr]  # `is int` does not narrow the else
 
 
 class Timeline:
@@ -157,7 +169,7 @@ class Timeline:
 
     def __init__(self, count: int, history_us: int = HISTORY_US) -> None:
         self.history_us = history_us
-        self._segments: list[deque] = [deque() for _ in range(count)]
+        self._segments: list[deque[tuple[int, Wave]]] = [deque() for _ in range(count)]
 
     def restart(self, t: int, waves: list[Wave]) -> None:
         """Forget the history; pin ``g`` carries ``waves[g]`` from ``t`` on."""
@@ -190,7 +202,7 @@ class Timeline:
         """The level of pin ``gpio`` if it cannot change in ``[since, until]``, else None."""
         for start, wave in reversed(self._segments[gpio]):
             if start <= since:
-                return wave if wave.__class__ is int else None  # type: ignore[return-value]
+                return wave if wave.__class__ is int else None
             if start <= until:
                 return None
         return None

@@ -8,7 +8,7 @@ until the later of the two lists ends.
 """
 from __future__ import annotations
 
-from .._pigpiod import lib
+from .typed_lib import lib
 
 Pulse = tuple[int, int, int]
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import struct
 
-from .._pigpiod import lib
 from ..constants import Command
 from .board import Board, Use
 from .chain import parse_chain
 from .checks import Handler, Handlers, ext_u32, writable
 from .clock import now_us
 from .hardware import PWM_PINS, Hardware
+from .typed_lib import lib
 from .wave_build import Pulse, check_serial, merge, serial_pulses
 from .wave_engine import CHAIN, WaveEngine, wave_node
 from .wave_pool import Stat, WavePool

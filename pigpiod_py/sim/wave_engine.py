@@ -9,11 +9,11 @@ chain).  When nothing runs any more the latches get their final steady level.
 """
 from __future__ import annotations
 
-from typing import Optional, cast
+from typing import Optional
 
-from .._pigpiod import lib
 from .board import Board
-from .timeline import Wave, level_at
+from .timeline import level_at
+from .typed_lib import lib
 from .wave_signal import Loop, Node, Run, Segment, Series, WaveLatch
 
 #: The DMA starts every transmission with a 20 µs delay block.
@@ -91,18 +91,18 @@ class WaveEngine:
             initial = self._initial(gpio, t)
             latch = WaveLatch(gpio, initial, list(self.runs))
             self.latches[gpio] = latch
-            self.board.set_latch(gpio, cast(Wave, latch), t)
+            self.board.set_latch(gpio, latch, t)
 
     def _initial(self, gpio: int, t: int) -> int:
         old = self.latches.get(gpio)
-        if old is not None and self.board.latch[gpio] is cast(Wave, old):
+        if old is not None and self.board.latch[gpio] is old:
             return old.initial
         return level_at(self.board.latch[gpio], t)
 
     def stop(self, t: int) -> None:
         """Stop all output at ``t``; the latches keep their levels."""
         for gpio, latch in self.latches.items():
-            if self.board.latch[gpio] is cast(Wave, latch):
+            if self.board.latch[gpio] is latch:
                 self.board.set_latch(gpio, latch.level(t), t)
         self.reset()
 

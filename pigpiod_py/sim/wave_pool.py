@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._pigpiod import lib
+from .typed_lib import lib
 from .wave_build import Pulse, pulse_blocks, slots
 
 #: Control blocks and on/off slots available to waves (the rest serve chains).
