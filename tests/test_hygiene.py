@@ -20,6 +20,15 @@ def rss_kib() -> int:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
+def run_in_threads(worker, gpios) -> None:
+    """Run worker(gpio) in one thread per gpio, all at once, and wait."""
+    threads = [threading.Thread(target=worker, args=(g,)) for g in gpios]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_ten_thousand_open_close_cycles_leave_nothing_behind(daemon):
     pigpiod_py.open(daemon.host, daemon.port).close()  # warm up
     fds, threads, rss = open_fds(), threading.active_count(), rss_kib()
@@ -71,11 +80,7 @@ def test_commands_from_eight_threads_each_get_their_own_answer(daemon):
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=worker, args=(g,)) for g in gpios]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        run_in_threads(worker, gpios)
     assert errors == []
 
 
@@ -102,11 +107,7 @@ def test_batches_from_several_threads_never_mix(daemon):
                 if results[1::2] != [(i + round_) & 1 for i in range(40)]:
                     errors.append((gpio, round_))
 
-        threads = [threading.Thread(target=worker, args=(g,)) for g in gpios]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        run_in_threads(worker, gpios)
     assert errors == []
 
 
