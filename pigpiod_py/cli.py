@@ -59,8 +59,8 @@ def demo(host: str, port: int, where: str) -> None:
         pi.set_mode(22, Mode.INPUT)
         pi.set_pull(22, Pull.UP)
         print("gpio 22 input with pull-up reads", pi.read(22))
-        real = pi.set_pwm_range(18, 1000)
         freq = pi.set_pwm_frequency(18, 1000)
+        real = pi.set_pwm_range(18, 1000)
         pi.set_pwm_dutycycle(18, 250)
         print("PWM on gpio 18: %d Hz, dutycycle %d/%d (real range %d)"
               % (freq, pi.get_pwm_dutycycle(18), pi.get_pwm_range(18), real))
