@@ -115,6 +115,7 @@ def scan(addresses: List[str]) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """The ``pigpiod-py`` command: dispatch to sim/scan/monitor/record/bench, or run demo/info."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         from .sim.__main__ import main as sim_main

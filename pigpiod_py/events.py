@@ -313,6 +313,7 @@ class EventChannel:
     # -- subscriptions -------------------------------------------------------
 
     def add_gpio(self, gpio: int, edge: int, func: Optional[Callable[..., Any]], user: Any) -> Callback:
+        """Register a callback on ``edge`` of gpio 0-31 (see :meth:`Session.callback`)."""
         if not isinstance(gpio, int) or not 0 <= gpio <= 31:
             raise PigpioValueError(_lib.PI_BAD_USER_GPIO, "callback gpio must be 0-31, got %r" % (gpio,))
         if edge not in (Edge.RISING, Edge.FALLING, Edge.EITHER):
@@ -320,6 +321,7 @@ class EventChannel:
         return self._add(Callback(self, EventKind.EDGE, gpio, Edge(edge), func, user))
 
     def add_event(self, event: int, func: Optional[Callable[..., Any]], user: Any) -> Callback:
+        """Register a callback on event 0-31 (see :meth:`Session.event_callback`)."""
         if not isinstance(event, int) or not 0 <= event <= _lib.PI_MAX_EVENT:
             raise PigpioValueError(_lib.PI_BAD_EVENT_ID, "event must be 0-31, got %r" % (event,))
         return self._add(Callback(self, EventKind.EVENT, event, Edge.EITHER, func, user))
@@ -562,6 +564,7 @@ class EventChannel:
         return self._fd
 
     def stats(self) -> EventStats:
+        """Counters of the event path (queued, high water, dropped, delivered, ...)."""
         s = _ffi.new("pgd_stats_t *")
         if self.attached:
             _lib.pgd_events_stats(self._ev, s)
@@ -569,6 +572,7 @@ class EventChannel:
                           len(self._queue), self._pull_dropped)
 
     def reset_stats(self) -> None:
+        """Zero the counters :meth:`stats` reports."""
         with self._lock:
             if self.attached:
                 _lib.pgd_events_reset_stats(self._ev)

@@ -60,13 +60,16 @@ class PigpiodPyFactory(PiFactory):  # type: ignore[misc]
 
     @property
     def host(self) -> str:
+        """The daemon's host name or address."""
         return self._session.host
 
     @property
     def port(self) -> int:
+        """The daemon's port."""
         return self._session.port
 
     def close(self) -> None:
+        """Close the factory (its pins) and the session."""
         super().close()
         self._session.close()
 
@@ -77,10 +80,12 @@ class PigpiodPyFactory(PiFactory):  # type: ignore[misc]
         return PigpiodPyHardwareSPI if hardware else SPISoftware  # software: bit-banged by gpiozero
 
     def ticks(self) -> int:
+        """The daemon's current tick (µs, wrapping at 2**32)."""
         return self._session.tick()
 
     @staticmethod
     def ticks_diff(later: int, earlier: int) -> float:
+        """Seconds from tick ``earlier`` to tick ``later`` (allowing for wrap-around)."""
         return tick_diff(earlier, later) / 1e6
 
 
@@ -100,6 +105,7 @@ class PigpiodPyPin(PiPin):  # type: ignore[misc]
         self._session.set_pull(self._gpio, PULLS[self._pull])
 
     def close(self) -> None:
+        """Back to a plain input with its default pull; no PWM, no callback."""
         self.frequency = None
         self.when_changed = None
         self.function = "input"
@@ -219,6 +225,7 @@ class PigpiodPyHardwareSPI(SPI):  # type: ignore[misc]
         self._spi = self.pin_factory.session.open_spi(device, self._rate, flags)
 
     def close(self) -> None:
+        """Close the SPI handle and release its pins."""
         if self._spi is not None:
             self._spi.close()
             self._spi = None
@@ -227,9 +234,11 @@ class PigpiodPyHardwareSPI(SPI):  # type: ignore[misc]
 
     @property
     def closed(self) -> bool:
+        """True once closed."""
         return self._spi is None
 
     def transfer(self, data: List[int]) -> List[int]:
+        """Send ``data`` and return the bytes read meanwhile (daemon errors raise OSError)."""
         try:
             return list(self._spi.xfer(bytes(data)))
         except PigpioError as exc:

@@ -108,15 +108,18 @@ class Lazy:
         self.handle: Any = None
 
     def get(self) -> Any:
+        """The handle, opened now if it is not yet."""
         if self.handle is None:
             self.handle = self._opener()
         return self.handle
 
     def reopen(self, opener: Callable[[], Any]) -> None:
+        """Close the handle; the next :meth:`get` opens it with ``opener``."""
         self.close()
         self._opener = opener
 
     def close(self) -> None:
+        """Close the handle if open (a daemon already gone is not an error)."""
         if self.handle is not None:
             try:
                 self.handle.close()

@@ -8,6 +8,7 @@ BENCHMARKS = ("toggle", "events", "soak")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run the benchmark named first in ``argv`` (default: toggle); return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     name = argv.pop(0) if argv and not argv[0].startswith("-") else "toggle"
     if name not in BENCHMARKS:

@@ -69,6 +69,7 @@ CLIENTS: Dict[str, Callable[[str, int, int, int], Callable[[], None]]] = {
 
 
 def main(argv: List[str]) -> None:
+    """Time one client's toggle loop (kind host port gpio count) and print the result as JSON."""
     kind, host, port, gpio, count = argv[0], argv[1], int(argv[2]), int(argv[3]), int(argv[4])
     loop = CLIENTS[kind](host, port, gpio, count)
     cpu0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()

@@ -50,6 +50,7 @@ class Counter:
 
 
 def run_ours(host: str, port: int, gpio: int, expected: int, seconds: float) -> Dict[str, Any]:
+    """Count the edges this binding's callbacks deliver (``expected``, or ``seconds`` pass)."""
     import pigpiod_py
 
     with pigpiod_py.open(host, port) as session:
@@ -64,6 +65,7 @@ def run_ours(host: str, port: int, gpio: int, expected: int, seconds: float) -> 
 
 
 def run_pigpio_module(host: str, port: int, gpio: int, expected: int, seconds: float) -> Dict[str, Any]:
+    """Count the edges the pigpio module's callbacks deliver (``expected``, or ``seconds`` pass)."""
     import pigpio  # type: ignore[import-untyped]
 
     pi = pigpio.pi(host, port)
@@ -79,6 +81,7 @@ def run_pigpio_module(host: str, port: int, gpio: int, expected: int, seconds: f
 
 
 def report(counter: Counter, dropped: int) -> Dict[str, Any]:
+    """The result of one run: events, their time span, median latency and drops."""
     span = counter.last - counter.first
     return {
         "events": counter.count,
@@ -92,6 +95,7 @@ CLIENTS = {"pigpiod_py": run_ours, "pigpio module": run_pigpio_module}
 
 
 def main(argv: List[str]) -> None:
+    """Run one event client (kind host port gpio expected seconds) and print its result as JSON."""
     kind, host, port, gpio, expected, seconds = argv
     result = CLIENTS[kind](host, int(port), int(gpio), int(expected), float(seconds))
     print(json.dumps(result), flush=True)

@@ -26,6 +26,7 @@ from .toggle import machine
 
 def run_client(kind: str, host: str, port: int, gpio: int, expected: int, seconds: float,
                start_stream: Callable[[], None]) -> Dict[str, Any]:
+    """Run one client in a subprocess, start the stream once it is ready, return its result."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "pigpiod_py.bench.event_clients", kind, host, str(port), str(gpio),
          str(expected), str(seconds)],
@@ -44,6 +45,7 @@ def run_client(kind: str, host: str, port: int, gpio: int, expected: int, second
 
 def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: int,
             start_stream: Callable[[int], Any], progress: bool = True) -> Dict[str, List[Dict[str, Any]]]:
+    """Run every client ``rounds`` times (alternating who goes first) on ``rate`` edges/s."""
     expected = int(rate * seconds)
     runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind in CLIENTS}
     kinds = list(CLIENTS)
@@ -64,6 +66,7 @@ def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: 
 
 
 def summarise(runs: Dict[str, List[Dict[str, Any]]], offered: int) -> Dict[str, Dict[str, Any]]:
+    """Median delivery rate, latency and drops per client, and the ratio to the pigpio module."""
     table: Dict[str, Dict[str, Any]] = {}
     for kind, results in runs.items():
         rates = [r["events"] / r["seconds"] for r in results if r["seconds"] > 0]
@@ -83,6 +86,7 @@ def summarise(runs: Dict[str, List[Dict[str, Any]]], offered: int) -> Dict[str, 
 
 
 def format_table(table: Dict[str, Dict[str, Any]]) -> str:
+    """The summary as a text table."""
     head = "%-16s %14s %12s %10s %12s %9s" % (
         "client", "delivered/s", "delivered", "vs module", "latency us", "dropped")
     lines = [head, "-" * len(head)]
@@ -96,6 +100,7 @@ def format_table(table: Dict[str, Dict[str, Any]]) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command-line parser of ``pigpiod-py bench events``."""
     p = argparse.ArgumentParser(prog="pigpiod-py bench events", description=__doc__)
     add_daemon_options(p)
     p.add_argument("--gpio", type=int, default=21)
@@ -108,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run the event benchmark on a real daemon (PIGPIO_ADDR / --host) or the simulator."""
     args = parser().parse_args(argv)
     host = args.host or os.environ.get("PIGPIO_ADDR")
     if host:

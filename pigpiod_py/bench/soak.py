@@ -27,6 +27,7 @@ WORKER_GPIOS = (5, 6, 12, 13, 16, 19, 20, 26)
 
 
 def rss_kib() -> int:
+    """This process's resident set size in KiB."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
@@ -40,6 +41,7 @@ class Counters:
         self.errors: List[str] = []
 
     def add(self, commands: int) -> None:
+        """Count ``commands`` more commands done."""
         with self.lock:
             self.commands += commands
 
@@ -67,6 +69,7 @@ def worker(session: Session, gpio: int, stop: threading.Event, counters: Counter
 
 def soak(host: str, port: int, seconds: float, threads: int, edge_gpio: int,
          start_edges: Callable[[Session], int], progress: bool = True) -> Dict[str, Any]:
+    """Run worker threads and an edge stream on one session for ``seconds``; return the tallies."""
     rss_start = rss_kib()
     counters = Counters()
     edges = [0]
@@ -103,6 +106,7 @@ def soak(host: str, port: int, seconds: float, threads: int, edge_gpio: int,
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command-line parser of ``pigpiod-py bench soak``."""
     p = argparse.ArgumentParser(prog="pigpiod-py bench soak", description=__doc__)
     add_daemon_options(p)
     p.add_argument("--seconds", type=float, default=10.0)
@@ -113,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run the soak test on a real daemon (PIGPIO_ADDR / --host) or the simulator."""
     args = parser().parse_args(argv)
     host = args.host or os.environ.get("PIGPIO_ADDR")
     if host:

@@ -46,6 +46,7 @@ def compile_c_loop(workdir: str) -> Optional[str]:
 
 
 def run_client(command: List[str]) -> Dict[str, float]:
+    """Run one client command and return the JSON result it prints last."""
     out = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if out.returncode:
         raise RuntimeError("%s failed: %s" % (command, out.stderr.strip()))
@@ -106,6 +107,7 @@ def summarise(runs: Dict[str, List[Dict[str, float]]]) -> Dict[str, Dict[str, fl
 
 
 def format_table(table: Dict[str, Dict[str, float]]) -> str:
+    """The summary as a text table."""
     head = "%-20s %12s %8s %12s %12s %10s %10s" % (
         "client", "toggles/s", "vs C", "user us/tgl", "cpu us/tgl", "user/mod", "cpu/mod")
     lines = [head, "-" * len(head)]
@@ -134,6 +136,7 @@ def machine() -> str:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command-line parser of ``pigpiod-py bench toggle``."""
     p = argparse.ArgumentParser(prog="pigpiod-py bench toggle", description=__doc__)
     add_daemon_options(p)
     p.add_argument("--gpio", type=int, default=17)
@@ -143,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run the toggle benchmark on a real daemon (PIGPIO_ADDR / --host) or the simulator."""
     args = parser().parse_args(argv)
     include = [C_LOOP, *CLIENTS]
     host = args.host or os.environ.get("PIGPIO_ADDR")

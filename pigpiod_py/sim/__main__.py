@@ -56,6 +56,7 @@ def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the simulator until SIGINT/SIGTERM; return the exit status."""
     args = _parser().parse_args(argv)
     # Blocked in every thread (they inherit it), taken by sigwait below.
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)

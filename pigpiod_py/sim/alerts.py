@@ -71,10 +71,12 @@ class Alerts:
     # -- the thread -------------------------------------------------------
 
     def start(self) -> None:
+        """Start the alert thread."""
         self._thread = threading.Thread(target=self._run, name="alerts", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the alert thread and wait for it."""
         self._stopping = True
         self.notifier.wake.set()
         if self._thread is not None:

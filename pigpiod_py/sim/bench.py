@@ -48,6 +48,7 @@ def round_trip(client: RawClient, count: int, batches: int = 10) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure pipelined WRITEs and round trips against a daemon (started here unless --port)."""
     parser = argparse.ArgumentParser(prog="python -m pigpiod_py.sim.bench")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, help="an already running daemon")

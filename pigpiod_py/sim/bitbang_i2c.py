@@ -30,13 +30,16 @@ class BitBangI2c:
         self.reset()
 
     def reset(self) -> None:
+        """Forget every open bus."""
         #: SDA gpio -> SCL gpio of each open bus.
         self.scl: dict[int, int] = {}
 
     def handlers(self) -> Handlers:
+        """The command handlers: BI2CO BI2CC BI2CZ."""
         return {Command.BI2CO: self.open, Command.BI2CC: self.close, Command.BI2CZ: self.zip}
 
     def open(self, sda: int, scl: int, ext: bytes) -> int:
+        """BI2CO: open a bit-banged bus on SDA ``sda``, SCL ``scl`` at the baud in ext."""
         baud = ext_u32(ext)
         error = user_gpios(sda, scl)
         if error:
@@ -58,6 +61,7 @@ class BitBangI2c:
         return 0 if self.pins.role(sda) == I2C_SDA else lib.PI_NOT_I2C_GPIO
 
     def close(self, sda: int, p2: int, ext: bytes) -> int:
+        """BI2CC: close the bit-banged bus on SDA ``sda``, restoring its pins."""
         error = self._check(sda)
         if error:
             return error
@@ -67,6 +71,7 @@ class BitBangI2c:
         return 0
 
     def zip(self, sda: int, p2: int, ext: bytes) -> Union[int, bytes]:
+        """BI2CZ: run a bit-banged I2C command sequence; the bytes read."""
         error = self._check(sda) or (0 if ext else lib.PI_BAD_POINTER)
         return error or run_bb_zip(ext, self._transfer)
 

@@ -23,13 +23,16 @@ class BitBangPins:
         self.reset()
 
     def reset(self) -> None:
+        """Forget every taken pin."""
         self.roles: dict[int, str] = {}
         self.saved_modes: dict[int, int] = {}
 
     def role(self, gpio: int) -> Optional[str]:
+        """What a bit-banged bus uses ``gpio`` for, or None."""
         return self.roles.get(gpio)
 
     def free(self, gpio: int) -> bool:
+        """True if no bit-banged bus uses ``gpio``."""
         return gpio not in self.roles
 
     def take(self, gpio: int, role: str, save_mode: bool = True) -> None:

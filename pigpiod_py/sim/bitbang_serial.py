@@ -56,6 +56,7 @@ class Receiver:
         self.cursor = max(self.cursor, now)
 
     def take(self, count: int) -> bytes:
+        """Remove and return up to ``count`` buffered bytes (whole words only)."""
         count -= count % self.width
         data = bytes(self.buffer[:count])
         del self.buffer[:count]
@@ -72,6 +73,7 @@ class BitBangSerial:
         self.reset()
 
     def reset(self) -> None:
+        """Forget every receiver."""
         self.receivers: dict[int, Receiver] = {}
 
     def _keep_decoding(self) -> None:
@@ -87,10 +89,12 @@ class BitBangSerial:
                     receiver.decode(self.pins.board, now)
 
     def handlers(self) -> Handlers:
+        """The command handlers: SLRO SLR SLRC SLRI."""
         return {Command.SLRO: self.open, Command.SLR: self.read, Command.SLRC: self.close,
                 Command.SLRI: self.invert}
 
     def open(self, gpio: int, baud: int, ext: bytes) -> int:
+        """SLRO: start decoding serial data on ``gpio`` at ``baud`` (data bits in ext)."""
         bits = ext_u32(ext)
         if gpio > lib.PI_MAX_USER_GPIO:
             return lib.PI_BAD_USER_GPIO
@@ -121,10 +125,12 @@ class BitBangSerial:
         return receiver
 
     def read(self, gpio: int, count: int, ext: bytes) -> Union[int, bytes]:
+        """SLR: up to ``count`` decoded bytes from ``gpio``'s buffer."""
         receiver = self._receiver(gpio, count)
         return receiver if isinstance(receiver, int) else receiver.take(count)
 
     def invert(self, gpio: int, invert: int, ext: bytes) -> int:
+        """SLRI: invert (1) or not (0) the levels ``gpio`` decodes."""
         receiver = self._receiver(gpio)
         if isinstance(receiver, int):
             return receiver
@@ -134,6 +140,7 @@ class BitBangSerial:
         return 0
 
     def close(self, gpio: int, p2: int, ext: bytes) -> int:
+        """SLRC: stop decoding on ``gpio``."""
         if gpio > lib.PI_MAX_USER_GPIO:
             return lib.PI_BAD_USER_GPIO
         role = self.pins.role(gpio)

@@ -27,13 +27,16 @@ class BitBangSpi:
         self.reset()
 
     def reset(self) -> None:
+        """Forget every chip select."""
         #: CS gpio -> (MISO, MOSI, SCLK, flags)
         self.selects: dict[int, tuple[int, int, int, int]] = {}
 
     def handlers(self) -> Handlers:
+        """The command handlers: BSPIO BSPIC BSPIX."""
         return {Command.BSPIO: self.open, Command.BSPIC: self.close, Command.BSPIX: self.xfer}
 
     def open(self, cs: int, p2: int, ext: bytes) -> int:
+        """BSPIO: open bit-banged SPI on chip select ``cs`` (MISO MOSI SCLK baud flags in ext)."""
         miso, mosi, sclk, baud, flags = (ext_u32(ext, k) for k in range(5))
         board = self.pins.board
         gpios = (cs, miso, mosi, sclk)
@@ -67,6 +70,7 @@ class BitBangSpi:
         return 0 if cs in self.selects else lib.PI_NOT_SPI_GPIO
 
     def close(self, cs: int, p2: int, ext: bytes) -> int:
+        """BSPIC: close chip select ``cs`` (and its bus once no select uses it)."""
         error = self._check(cs)
         if error:
             return error
@@ -79,6 +83,7 @@ class BitBangSpi:
         return 0
 
     def xfer(self, cs: int, p2: int, ext: bytes) -> Union[int, bytes]:
+        """BSPIX: exchange ext with the device at ``cs``; the bytes read."""
         error = self._check(cs) or (0 if ext else lib.PI_BAD_POINTER)
         if error:
             return error

@@ -102,6 +102,7 @@ class Board:
         self.refresh(gpio, t)
 
     def set_pull(self, gpio: int, pull: int, t: int) -> None:
+        """Set a gpio's pull resistor."""
         self.pull[gpio] = pull
         self.refresh(gpio, t)
 

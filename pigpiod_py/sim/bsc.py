@@ -50,6 +50,7 @@ class BscSlave:
         self.reset()
 
     def reset(self) -> None:
+        """Back to the power-on state: off, FIFOs empty."""
         self.mode = 0
         self.control = 0
         self.address = 0
@@ -58,6 +59,7 @@ class BscSlave:
         self.events_on = True
 
     def handlers(self) -> Handlers:
+        """The command handlers: BSCX."""
         return {Command.BSCX: self.xfer}
 
     def flags(self) -> int:
@@ -68,6 +70,7 @@ class BscSlave:
                 | tx << TX_COUNT_SHIFT | rx << RX_COUNT_SHIFT)
 
     def xfer(self, control: int, p2: int, ext: bytes) -> bytes:
+        """BSCX: configure the BSC slave (0: off), queue ext to send; status and bytes received."""
         if not control:
             self._shut_down()
             return _STATUS.pack(0)

@@ -146,48 +146,63 @@ class BusControlClient:
         raise NotImplementedError
 
     def i2c_attach(self, bus: int, address: int, spec: Any) -> None:
+        """Put a device model (name or ``{"model": name, ...}``) on an I2C bus."""
         self._call("i2c_attach", bus, address, spec)
 
     def i2c_detach(self, bus: int, address: int) -> None:
+        """Remove the I2C device at an address."""
         self._call("i2c_detach", bus, address)
 
     def i2c_state(self, bus: int, address: int) -> dict[str, Any]:
+        """A device's model name, pointer and memory or registers."""
         return cast("dict[str, Any]", self._call("i2c_state", bus, address))
 
     def i2c_set_axes(self, bus: int, address: int, x: int, y: int, z: int) -> None:
+        """Set the raw readings of an accelerometer."""
         self._call("i2c_set_axes", bus, address, x, y, z)
 
     def i2c_set_celsius(self, bus: int, address: int, celsius: float) -> None:
+        """Set the temperature a temperature sensor reads."""
         self._call("i2c_set_celsius", bus, address, celsius)
 
     def spi_attach(self, where: str, spec: Any) -> None:
+        """Put an SPI model at a chip select ("main0", "aux2", "bb5", ...)."""
         self._call("spi_attach", where, spec)
 
     def spi_detach(self, where: str) -> None:
+        """Remove the SPI device at a chip select."""
         self._call("spi_detach", where)
 
     def spi_state(self, where: str) -> dict[str, Any]:
+        """An SPI device's model name and settings."""
         return cast("dict[str, Any]", self._call("spi_state", where))
 
     def spi_set_input(self, where: str, channel: int, volts: float) -> None:
+        """Set the voltage on an ADC input."""
         self._call("spi_set_input", where, channel, volts)
 
     def serial_inject(self, path: str, data: bytes) -> None:
+        """Make bytes arrive on a tty's RX line."""
         self._call("serial_inject", path, bytes(data).hex())
 
     def serial_written(self, path: str) -> bytes:
+        """What clients wrote to a tty since the last call."""
         return bytes.fromhex(self._call("serial_written", path))
 
     def serial_tx(self, gpio: int, baud: int, data: Union[bytes, Sequence[int]], bits: int = 8,
                   stop_bits: float = 1, inverted: bool = False) -> int:
+        """Drive an input with serial frames of ``data``; the µs until the last stop bit ends."""
         return cast(int, self._call(
             "serial_tx", gpio, baud, list(data), bits, stop_bits, inverted))
 
     def bsc_master_write(self, address: int, data: bytes) -> None:
+        """Have a simulated I2C master write bytes to the BSC slave at ``address``."""
         self._call("bsc_master_write", address, bytes(data).hex())
 
     def bsc_master_read(self, address: int, count: int) -> bytes:
+        """Have a simulated I2C master read ``count`` bytes from the BSC slave."""
         return bytes.fromhex(self._call("bsc_master_read", address, count))
 
     def bsc_master_xfer(self, data: bytes) -> bytes:
+        """Have a simulated SPI master exchange bytes with the BSC SPI slave."""
         return bytes.fromhex(self._call("bsc_master_xfer", bytes(data).hex()))

@@ -24,6 +24,7 @@ class RawClient:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def send(self, data: bytes) -> None:
+        """Send raw bytes (whole commands, possibly several)."""
         self.sock.sendall(data)
 
     def recv_exact(self, count: int) -> bytes:
@@ -59,6 +60,7 @@ class RawClient:
         return list(RECORD.iter_unpack(data))
 
     def close(self) -> None:
+        """Close the socket."""
         self.sock.close()
 
     def __enter__(self) -> RawClient:

@@ -149,11 +149,13 @@ class ControlServer(Listener):
         self.controls = controls
 
     def serve(self, client: socket.socket) -> None:
+        """Answer one client's requests, a JSON line each, until it hangs up."""
         with client.makefile("rb") as lines:
             for line in lines:
                 client.sendall(self.answer(line))
 
     def answer(self, line: bytes) -> bytes:
+        """The JSON reply line (``result`` or ``error``) to one request line."""
         try:
             request = json.loads(line)
             operation = request["op"]
@@ -183,36 +185,47 @@ class SimControl(BusControlClient):
         return reply["result"]
 
     def drive(self, gpio: int, level: int | None) -> None:
+        """Drive an input from outside with 0/1; None stops driving it."""
         self._call("drive", gpio, level)
 
     def edges(self, gpio: int, count: int, rate_hz: int, start_level: int | None = None) -> int:
+        """Make an input produce ``count`` level changes, ``rate_hz`` a second, from now on."""
         return cast(int, self._call("edges", gpio, count, rate_hz, start_level))
 
     def set_tick(self, value: int) -> None:
+        """Make the daemon's tick read ``value`` now (0 to 2**32 - 1); it runs on from there."""
         self._call("set_tick", value)
 
     def fifo_dir(self) -> str:
+        """The directory where NO makes the FIFOs pigpio<handle>."""
         return cast(str, self._call("fifo_dir"))
 
     def pin(self, gpio: int) -> dict[str, Any]:
+        """Everything about one gpio (PWM fields are None where they do not apply)."""
         return cast("dict[str, Any]", self._call("pin", gpio))
 
     def set_revision(self, code: int) -> None:
+        """Report another hardware revision (default permissions follow it)."""
         self._call("set_revision", code)
 
     def wire(self, a: int, b: int) -> None:
+        """Connect two pins."""
         self._call("wire", a, b)
 
     def unwire(self, a: int, b: int) -> None:
+        """Remove the wire between two pins."""
         self._call("unwire", a, b)
 
     def reset(self) -> None:
+        """Back to a freshly started daemon with the configured wires and inputs."""
         self._call("reset")
 
     def permission_mask(self) -> int:
+        """The write-permission mask in force (bit n = gpio n)."""
         return cast(int, self._call("permission_mask"))
 
     def close(self) -> None:
+        """Close the connection to the control server."""
         self._lines.close()
         self._sock.close()
 

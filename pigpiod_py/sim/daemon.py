@@ -51,10 +51,13 @@ SETTLE_TIMEOUT_S = 1.0
 class Client(Protocol):
     """A client connection, as :meth:`Daemon.settle` sees it."""
 
-    def idle(self) -> bool: ...
+    def idle(self) -> bool:
+        """Whether all the client sent has run, or it waits in a delay."""
+        ...
 
 
 def unknown_command(p1: int, p2: int, ext: bytes) -> int:
+    """The handler of every command number the daemon does not know: PI_UNKNOWN_COMMAND."""
     return lib.PI_UNKNOWN_COMMAND
 
 

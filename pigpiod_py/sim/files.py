@@ -73,10 +73,12 @@ class FileCommands:
         self.slots: list[Optional[OpenFile]] = [None] * lib.PI_FILE_SLOTS
 
     def reset(self) -> None:
+        """Close every open file."""
         for k in range(len(self.slots)):
             self._close(k)
 
     def handlers(self) -> Handlers:
+        """The command handlers: FO FC FR FW FS FL."""
         return {
             Command.FO: self.open, Command.FC: self.close, Command.FR: self.read,
             Command.FW: self.write, Command.FS: self.seek, Command.FL: self.list,
@@ -110,6 +112,7 @@ class FileCommands:
     # -- handlers --------------------------------------------------------
 
     def open(self, mode: int, p2: int, ext: bytes) -> int:
+        """FO: open the file named in ext with ``mode`` (if permitted); a handle."""
         path = ext.split(b"\0")[0].decode("utf-8", "replace")
         if not 0 < mode <= _MODE_MASK or not mode & (READ | WRITE):
             return lib.PI_BAD_FILE_MODE
@@ -145,12 +148,14 @@ class FileCommands:
             os.close(entry.fd)
 
     def close(self, handle: int, p2: int, ext: bytes) -> int:
+        """FC: close a file handle."""
         if self._file(handle) is None:
             return lib.PI_BAD_HANDLE
         self._close(handle)
         return 0
 
     def read(self, handle: int, count: int, ext: bytes) -> Union[int, bytes]:
+        """FR: up to ``count`` bytes from a file (0 at its end)."""
         entry = self._file(handle)
         if entry is None:
             return lib.PI_BAD_HANDLE
@@ -165,6 +170,7 @@ class FileCommands:
         return data if data else 0
 
     def write(self, handle: int, p2: int, ext: bytes) -> int:
+        """FW: write ext to a file."""
         entry = self._file(handle)
         if entry is None:
             return lib.PI_BAD_HANDLE
@@ -179,6 +185,7 @@ class FileCommands:
         return 0 if written == len(ext) else lib.PI_BAD_FILE_WRITE
 
     def seek(self, handle: int, offset: int, ext: bytes) -> int:
+        """FS: move a file's position by ``offset`` from whence (ext); the new position."""
         entry = self._file(handle)
         if entry is None:
             return lib.PI_BAD_HANDLE
@@ -192,6 +199,7 @@ class FileCommands:
             return lib.PI_BAD_FILE_SEEK
 
     def list(self, count: int, p2: int, ext: bytes) -> Union[int, bytes]:
+        """FL: the permitted names matching the pattern in ext, one a line (up to ``count`` bytes)."""
         pattern = ext.split(b"\0")[0].decode("utf-8", "replace")
         if not self._allowed(pattern, READ):
             return lib.PI_NO_FILE_ACCESS

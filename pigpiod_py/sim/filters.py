@@ -46,6 +46,7 @@ class GlitchFilter:
         self._shown = self._last = self._since = 0
 
     def set(self, steady_us: int) -> None:
+        """Set the steady time; the filter starts again from the next sample."""
         self.steady = steady_us
         self._fresh = True
 
@@ -96,6 +97,7 @@ class NoiseFilter:
         self._closes = 0  # the sample that closes the open window
 
     def set(self, steady_us: int, active_us: int, t: int) -> None:
+        """Set the steady and active times; the filter starts again at ``t``."""
         self.steady, self.active = steady_us, active_us
         self._since = self._until = t
         self._open = False

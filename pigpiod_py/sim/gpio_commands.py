@@ -29,6 +29,7 @@ class GpioCommands:
         self.pause_until = pause_until
 
     def handlers(self) -> Handlers:
+        """The command handlers: MODES MODEG PUD READ WRITE TRIG BR1 BR2 BC1 BC2 BS1 BS2."""
         return {
             Command.MODES: self.set_mode,
             Command.MODEG: self.get_mode,
@@ -45,6 +46,7 @@ class GpioCommands:
         }
 
     def set_mode(self, gpio: int, mode: int, ext: bytes) -> int:
+        """MODES: set a gpio's mode (a change stops its PWM/servo pulses)."""
         error = (writable(self.board, gpio, MAX_GPIO, BAD_GPIO)
                  or over(mode, lib.PI_ALT3, lib.PI_BAD_MODE))
         if error:
@@ -56,9 +58,11 @@ class GpioCommands:
         return 0
 
     def get_mode(self, gpio: int, p2: int, ext: bytes) -> int:
+        """MODEG: a gpio's mode."""
         return BAD_GPIO if gpio > MAX_GPIO else self.board.mode[gpio]
 
     def set_pull(self, gpio: int, pull: int, ext: bytes) -> int:
+        """PUD: set a gpio's pull resistor."""
         error = (writable(self.board, gpio, MAX_GPIO, BAD_GPIO)
                  or over(pull, lib.PI_PUD_UP, lib.PI_BAD_PUD))
         if error:
@@ -67,9 +71,11 @@ class GpioCommands:
         return 0
 
     def read(self, gpio: int, p2: int, ext: bytes) -> int:
+        """READ: a gpio's level."""
         return BAD_GPIO if gpio > MAX_GPIO else self.board.read(gpio, now_us())
 
     def write(self, gpio: int, level: int, ext: bytes) -> int:
+        """WRITE: set a gpio's output latch (the gpio becomes an output)."""
         error = writable(self.board, gpio, MAX_GPIO, BAD_GPIO) or over(level, 1, BAD_LEVEL)
         if error:
             return error

@@ -29,6 +29,7 @@ class HandleTable(Generic[T]):
         return slot
 
     def full(self) -> bool:
+        """True if every slot is taken."""
         return None not in self.slots
 
     def get(self, handle: int) -> Optional[T]:
@@ -43,6 +44,7 @@ class HandleTable(Generic[T]):
         return 0
 
     def values(self) -> list[T]:
+        """The values of the taken slots."""
         return [value for value in self.slots if value is not None]
 
     def bind(self, method: Callable[[T, int, bytes], Any]) -> Handler:

@@ -82,6 +82,7 @@ class Hardware:
         self.reset()
 
     def reset(self) -> None:
+        """Both PWM channels and every clock stopped."""
         self.channels = [PwmChannel(), PwmChannel()]
         self.clock_hz: list[int] = [0] * CLOCKS
         self.clock_running: list[bool] = [False] * CLOCKS
@@ -91,17 +92,21 @@ class Hardware:
         return CLOCK_SOURCES[self.board.bcm2711]
 
     def max_pwm_frequency(self) -> int:
+        """The highest hardware PWM frequency of this board's SoC."""
         return lib.PI_HW_PWM_MAX_FREQ_2711 if self.board.bcm2711 else lib.PI_HW_PWM_MAX_FREQ
 
     def clock_limits(self) -> tuple[int, int]:
+        """The lowest and highest hardware clock frequency of this board's SoC."""
         if self.board.bcm2711:
             return lib.PI_HW_CLK_MIN_FREQ_2711, lib.PI_HW_CLK_MAX_FREQ_2711
         return lib.PI_HW_CLK_MIN_FREQ, lib.PI_HW_CLK_MAX_FREQ
 
     def channel(self, gpio: int) -> PwmChannel:
+        """The PWM channel behind a hardware PWM gpio."""
         return self.channels[PWM_PINS[gpio][0]]
 
     def clock_frequency(self, gpio: int) -> int:
+        """The frequency set on the clock behind a clock gpio."""
         return self.clock_hz[CLOCK_PINS[gpio][0]]
 
     def alt_output(self, gpio: int, mode: int) -> Wave | None:

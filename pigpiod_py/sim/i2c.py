@@ -31,6 +31,7 @@ class I2cBuses:
         self.reset()
 
     def reset(self) -> None:
+        """Back to the configured devices."""
         self.devices: dict[int, dict[int, I2cDevice]] = {bus: {} for bus in BUSES}
         for bus, devices in self.layout.items():
             for address, spec in devices.items():
@@ -81,10 +82,12 @@ class I2cCommands:
         self.reset()
 
     def reset(self) -> None:
+        """Close every handle; back to the configured devices."""
         self.handles.clear()
         self.buses.reset()
 
     def handlers(self) -> Handlers:
+        """The command handlers: I2CO I2CC and the transfers on a handle."""
         smbus = {
             Command.I2CWQ: self.write_quick, Command.I2CRS: self.read_byte,
             Command.I2CWS: self.write_byte, Command.I2CRB: self.read_byte_data,
@@ -101,6 +104,7 @@ class I2cCommands:
         return table
 
     def open(self, bus: int, address: int, ext: bytes) -> int:
+        """I2CO: a handle on the device at ``address`` of ``bus`` (flags in ext must be 0)."""
         if address > lib.PI_MAX_I2C_ADDR:
             return lib.PI_BAD_I2C_ADDR
         if ext_u32(ext):
@@ -112,6 +116,7 @@ class I2cCommands:
         return self.handles.add((bus, address))
 
     def close(self, handle: int, p2: int, ext: bytes) -> int:
+        """I2CC: close an I2C handle."""
         return self.handles.remove(handle)
 
     # -- transfers -----------------------------------------------------------
@@ -124,15 +129,18 @@ class I2cCommands:
         return self.buses.transfer(*target, messages)
 
     def write_quick(self, target: tuple[int, int], bit: int, ext: bytes) -> int:
+        """I2CWQ: SMBus quick command (the bit is the R/W bit)."""
         if bit > 1:
             return lib.PI_BAD_PARAM
         return self._write(target, b"")
 
     def read_byte(self, target: tuple[int, int], p2: int, ext: bytes) -> int:
+        """I2CRS: SMBus receive byte."""
         data = self._read(target, [("r", 1)])
         return lib.PI_I2C_READ_FAILED if data is None else data[0]
 
     def write_byte(self, target: tuple[int, int], value: int, ext: bytes) -> int:
+        """I2CWS: SMBus send byte."""
         if value > 0xFF:
             return lib.PI_BAD_PARAM
         return self._write(target, bytes((value,)))
@@ -142,30 +150,35 @@ class I2cCommands:
         return self._read(target, [("w", bytes((register,)) + sent), ("r", count)])
 
     def read_byte_data(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CRB: SMBus read byte from a register."""
         if register > 0xFF:
             return lib.PI_BAD_PARAM
         data = self._read_register(target, register, 1)
         return lib.PI_I2C_READ_FAILED if data is None else data[0]
 
     def write_byte_data(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CWB: SMBus write byte (ext) to a register."""
         value = ext_u32(ext)
         if register > 0xFF or value > 0xFF:
             return lib.PI_BAD_PARAM
         return self._write(target, bytes((register, value)))
 
     def read_word_data(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CRW: SMBus read word from a register."""
         if register > 0xFF:
             return lib.PI_BAD_PARAM
         data = self._read_register(target, register, 2)
         return lib.PI_I2C_READ_FAILED if data is None else int.from_bytes(data, "little")
 
     def write_word_data(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CWW: SMBus write word (ext) to a register."""
         value = ext_u32(ext)
         if register > 0xFF or value > 0xFFFF:
             return lib.PI_BAD_PARAM
         return self._write(target, bytes((register,)) + value.to_bytes(2, "little"))
 
     def process_call(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CPC: SMBus process call: write a word (ext) to a register, read a word back."""
         value = ext_u32(ext)
         if register > 0xFF or value > 0xFFFF:
             return lib.PI_BAD_PARAM
@@ -181,21 +194,25 @@ class I2cCommands:
         return lib.PI_I2C_READ_FAILED if body is None else body
 
     def read_block_data(self, target: tuple[int, int], register: int, ext: bytes) -> Reply:
+        """I2CRK: SMBus block read from a register."""
         if register > 0xFF:
             return lib.PI_BAD_PARAM
         return self._read_counted(target, register, b"")
 
     def block_process_call(self, target: tuple[int, int], register: int, ext: bytes) -> Reply:
+        """I2CPK: SMBus block process call: write ext as a block, read a block back."""
         if register > 0xFF or not 1 <= len(ext) <= MAX_BLOCK:
             return lib.PI_BAD_PARAM
         return self._read_counted(target, register, bytes((len(ext),)) + ext)
 
     def write_block_data(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CWK: SMBus block write of ext to a register."""
         if register > 0xFF or not 1 <= len(ext) <= MAX_BLOCK:
             return lib.PI_BAD_PARAM
         return self._write(target, bytes((register, len(ext))) + ext)
 
     def read_i2c_block(self, target: tuple[int, int], register: int, ext: bytes) -> Reply:
+        """I2CRI: read the count (ext) of bytes from a register."""
         count = ext_u32(ext)
         if register > 0xFF or not 1 <= count <= MAX_BLOCK:
             return lib.PI_BAD_PARAM
@@ -203,21 +220,25 @@ class I2cCommands:
         return lib.PI_I2C_READ_FAILED if data is None else data
 
     def write_i2c_block(self, target: tuple[int, int], register: int, ext: bytes) -> int:
+        """I2CWI: write ext to a register (no count byte)."""
         if register > 0xFF or not 1 <= len(ext) <= MAX_BLOCK:
             return lib.PI_BAD_PARAM
         return self._write(target, bytes((register,)) + ext)
 
     def read_device(self, target: tuple[int, int], count: int, ext: bytes) -> Reply:
+        """I2CRD: read ``count`` bytes straight from the device."""
         if not 1 <= count <= MAX_RAW:
             return lib.PI_BAD_PARAM
         data = self._read(target, [("r", count)])
         return lib.PI_I2C_READ_FAILED if data is None else data
 
     def write_device(self, target: tuple[int, int], p2: int, ext: bytes) -> int:
+        """I2CWD: write ext straight to the device."""
         if not 1 <= len(ext) <= MAX_RAW:
             return lib.PI_BAD_PARAM
         return self._write(target, ext)
 
     def zip(self, target: tuple[int, int], p2: int, ext: bytes) -> Reply:
+        """I2CZ: run an I2C command sequence on the handle's bus; the bytes read."""
         bus, address = target
         return run_i2c_zip(ext, address, lambda a, msgs: self.buses.transfer(bus, a, msgs))

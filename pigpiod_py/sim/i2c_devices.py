@@ -38,9 +38,11 @@ class RegisterFile:
         return bytes(out)
 
     def store(self, register: int, value: int) -> None:
+        """Write one register."""
         self.memory[register] = value
 
     def load(self, register: int) -> int:
+        """Read one register."""
         return self.memory[register]
 
     def state(self) -> dict[str, Any]:
@@ -63,6 +65,7 @@ class Eeprom(RegisterFile):
         self.address_bytes = 1 if size <= 256 else 2
 
     def write(self, data: bytes) -> None:
+        """Set the address pointer, then write the bytes after it (wrapping within the page)."""
         if len(data) < self.address_bytes:
             return
         self.pointer = int.from_bytes(data[:self.address_bytes], "big") % len(self.memory)
@@ -93,6 +96,7 @@ class Accelerometer(RegisterFile):
         self.memory[DATAX0:DATAX0 + 6] = _AXES.pack(x, y, z)
 
     def store(self, register: int, value: int) -> None:
+        """Write one register (the device id and data registers are read-only)."""
         if register != DEVID and not DATAX0 <= register < DATAX0 + 6:
             self.memory[register] = value
 
@@ -118,6 +122,7 @@ class TemperatureSensor:
         self.registers[TEMPERATURE] = raw << 4
 
     def write(self, data: bytes) -> None:
+        """Set the pointer register, then the register it selects (temperature is read-only)."""
         if not data:
             return
         self.pointer = data[0] & 3
@@ -125,10 +130,12 @@ class TemperatureSensor:
             self.registers[self.pointer] = data[1] << 8 | data[2]
 
     def read(self, count: int) -> bytes:
+        """``count`` bytes of the selected register, big-endian, repeated."""
         word = self.registers[self.pointer].to_bytes(2, "big")
         return (word * (count // 2 + 1))[:count]
 
     def state(self) -> dict[str, Any]:
+        """The model name, pointer and registers."""
         return {"kind": self.kind, "pointer": self.pointer, "registers": list(self.registers)}
 
 

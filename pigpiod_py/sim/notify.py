@@ -38,11 +38,17 @@ class Sink(Protocol):
     """Where a handle's reports go: a client socket's outlet or a FIFO."""
 
     @property
-    def backlog(self) -> int: ...
+    def backlog(self) -> int:
+        """Bytes written but not yet sent."""
+        ...
 
-    def write(self, data: bytes) -> bool: ...
+    def write(self, data: bytes) -> bool:
+        """Write reports; False if the sink failed."""
+        ...
 
-    def release(self) -> None: ...
+    def release(self) -> None:
+        """The handle is closed: let go of the sink."""
+        ...
 
 
 class Handle:
@@ -71,6 +77,7 @@ class Notifier:
         self.reset()
 
     def reset(self) -> None:
+        """Close every handle; no watchdogs, no filters."""
         for number in range(SLOTS):
             self._free(number)
         self.fired = 0
@@ -80,6 +87,7 @@ class Notifier:
         self.noise = [NoiseFilter(self.sample_us) for _ in range(_USER_GPIOS)]
 
     def handlers(self) -> Handlers:
+        """The command handlers: NO NB NP NC EVM EVT WDOG FG FN."""
         return {
             Command.NO: self.open_pipe,
             Command.NB: self.begin,
@@ -154,6 +162,7 @@ class Notifier:
         return fired
 
     def begin(self, number: int, bits: int, ext: bytes) -> int:
+        """NB: start reporting the gpios in ``bits`` on a handle."""
         handle = self._handle(number)
         if handle is None:
             return BAD_HANDLE
@@ -162,6 +171,7 @@ class Notifier:
         return 0
 
     def pause(self, number: int, p2: int, ext: bytes) -> int:
+        """NP: stop reporting on a handle (it stays open)."""
         handle = self._handle(number)
         if handle is None:
             return BAD_HANDLE
@@ -170,12 +180,14 @@ class Notifier:
         return 0
 
     def close(self, number: int, p2: int, ext: bytes) -> int:
+        """NC: close a notification handle."""
         if self._handle(number) is None:
             return BAD_HANDLE
         self._free(number)
         return 0
 
     def monitor_events(self, number: int, bits: int, ext: bytes) -> int:
+        """EVM: report the events in ``bits`` on a handle."""
         handle = self._handle(number)
         if handle is None:
             return BAD_HANDLE
@@ -193,6 +205,7 @@ class Notifier:
     # -- watchdogs and filters (no permission check, as pigpiod) -----------
 
     def set_watchdog(self, gpio: int, timeout: int, ext: bytes) -> int:
+        """WDOG: report a timeout on a gpio quiet for ``timeout`` ms (0: off)."""
         if gpio > lib.PI_MAX_USER_GPIO:
             return BAD_USER_GPIO
         if timeout > lib.PI_MAX_WDOG_TIMEOUT:
@@ -204,12 +217,14 @@ class Notifier:
         return 0
 
     def set_glitch_filter(self, gpio: int, steady: int, ext: bytes) -> int:
+        """FG: set a gpio's glitch filter."""
         error = self._check_filter(gpio, steady, 0)
         if not error:
             self.glitch[gpio].set(steady)
         return error
 
     def set_noise_filter(self, gpio: int, steady: int, ext: bytes) -> int:
+        """FN: set a gpio's noise filter (active time in ext)."""
         active = ext_u32(ext)
         error = self._check_filter(gpio, steady, active)
         if not error:

@@ -58,13 +58,16 @@ class SoftPwm:
         self.reset()
 
     def reset(self) -> None:
+        """Every gpio back to the default range and frequency."""
         self.range: list[int] = [lib.PI_DEFAULT_DUTYCYCLE_RANGE] * _USER_GPIOS
         self.index: list[int] = [DEFAULT_FREQUENCY_INDEX] * _USER_GPIOS
 
     def frequency(self, gpio: int) -> int:
+        """A gpio's PWM frequency in Hz."""
         return self.frequencies[self.index[gpio]]
 
     def real_range(self, gpio: int) -> int:
+        """A gpio's real range: PWM steps per period at its frequency."""
         return real_range(self.index[gpio])
 
     def _on_slots(self, gpio: int, value: int) -> int:

@@ -29,6 +29,7 @@ class PwmCommands:
         self.stop_waves: Callable[[int], None] = lambda t: None
 
     def handlers(self) -> Handlers:
+        """The command handlers: PWM PRS PFS SERVO GDC GPW PRG PFG PRRG HP HC."""
         return {
             Command.PWM: self.set_dutycycle,
             Command.PRS: self.set_range,
@@ -49,6 +50,7 @@ class PwmCommands:
     # -- settings --------------------------------------------------------
 
     def set_dutycycle(self, gpio: int, value: int, ext: bytes) -> int:
+        """PWM: start software PWM on a gpio at ``value`` out of its range."""
         error = (self._user_gpio(gpio)
                  or over(value, self.soft_pwm.range[gpio], lib.PI_BAD_DUTYCYCLE))
         if error:
@@ -57,6 +59,7 @@ class PwmCommands:
         return 0
 
     def set_range(self, gpio: int, value: int, ext: bytes) -> int:
+        """PRS: set a gpio's dutycycle range; the real range."""
         error = self._user_gpio(gpio)
         if error:
             return error
@@ -65,9 +68,11 @@ class PwmCommands:
         return self.soft_pwm.set_range(gpio, value, now_us())
 
     def set_frequency(self, gpio: int, hz: int, ext: bytes) -> int:
+        """PFS: set a gpio's PWM frequency; the frequency it gets."""
         return self._user_gpio(gpio) or self.soft_pwm.set_frequency(gpio, hz, now_us())
 
     def set_pulsewidth(self, gpio: int, value: int, ext: bytes) -> int:
+        """SERVO: start servo pulses of ``value`` µs on a gpio (0: stop)."""
         error = self._user_gpio(gpio)
         if error:
             return error
@@ -77,6 +82,7 @@ class PwmCommands:
         return 0
 
     def hardware_pwm(self, gpio: int, hz: int, ext: bytes) -> int:
+        """HP: hardware PWM at ``hz`` on a gpio with the dutycycle in ext (0-1000000)."""
         dutycycle = ext_u32(ext)
         error = writable(self.board, gpio, lib.PI_MAX_GPIO, lib.PI_BAD_GPIO)
         if error:
@@ -129,22 +135,27 @@ class PwmCommands:
         return self.board.width[gpio] if self.board.use[gpio] is Use.PWM else lib.PI_NOT_PWM_GPIO
 
     def get_dutycycle(self, gpio: int, p2: int, ext: bytes) -> int:
+        """GDC: the dutycycle of a gpio running PWM (software, hardware or clock)."""
         return self._by_use(gpio, self._software_dutycycle, attrgetter("dutycycle"),
                             lambda g: HW_RANGE // 2)
 
     def get_range(self, gpio: int, p2: int, ext: bytes) -> int:
+        """PRG: the dutycycle range of a gpio."""
         return self._by_use(gpio, self.soft_pwm.range.__getitem__, lambda c: HW_RANGE,
                             lambda g: HW_RANGE)
 
     def get_frequency(self, gpio: int, p2: int, ext: bytes) -> int:
+        """PFG: the PWM (or clock) frequency of a gpio."""
         return self._by_use(gpio, self.soft_pwm.frequency, attrgetter("frequency"),
                             self.hardware.clock_frequency)
 
     def get_real_range(self, gpio: int, p2: int, ext: bytes) -> int:
+        """PRRG: the real range of a gpio."""
         return self._by_use(gpio, self.soft_pwm.real_range, attrgetter("real_range"),
                             lambda g: HW_RANGE)
 
     def get_pulsewidth(self, gpio: int, p2: int, ext: bytes) -> int:
+        """GPW: the servo pulse width of a gpio sending servo pulses."""
         if gpio > MAX_USER_GPIO:
             return BAD_USER_GPIO
         if self.board.use[gpio] is not Use.SERVO:

@@ -40,6 +40,7 @@ class Tally:
         self.last: int | None = None
 
     def edge(self, tick: int) -> None:
+        """Count an edge at ``tick``, and whether it is out of place."""
         if self.last is not None and (tick - self.last) & MASK != self.spacing:
             self.misplaced += 1
         self.last = tick
@@ -119,6 +120,7 @@ def stream(rate: int, seconds: float, clients: int, make: Any) -> tuple[list[Tal
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure how many edge reports clients receive from an edge stream."""
     parser = argparse.ArgumentParser(prog="python -m pigpiod_py.sim.report_bench")
     parser.add_argument("--rate", type=int, default=40000, help="edges per second per client")
     parser.add_argument("--seconds", type=float, default=10.0)

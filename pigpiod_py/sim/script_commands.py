@@ -56,6 +56,7 @@ class ScriptCommands:
         self.events = EventLog()
 
     def handlers(self) -> Handlers:
+        """The command handlers: PROC PROCR PROCU PROCP PROCS PROCD."""
         return {
             Command.PROC: self.store,
             Command.PROCR: self.run,
@@ -83,6 +84,7 @@ class ScriptCommands:
     # -- handlers --------------------------------------------------------
 
     def store(self, p1: int, p2: int, ext: bytes) -> int:
+        """PROC: compile the script in ext; its id."""
         free = next((k for k, vm in enumerate(self.slots) if vm is None), None)
         if free is None:
             return lib.PI_NO_SCRIPT_ROOM
@@ -105,6 +107,7 @@ class ScriptCommands:
         return vm, list(struct.unpack("<%dI" % count, ext[:4 * count])), 0
 
     def run(self, script_id: int, p2: int, ext: bytes) -> int:
+        """PROCR: run a script with the parameters in ext."""
         vm, values, error = self._params(script_id, ext)
         if vm is None:
             return error
@@ -114,6 +117,7 @@ class ScriptCommands:
         return 0
 
     def update(self, script_id: int, p2: int, ext: bytes) -> int:
+        """PROCU: set a script's parameters from ext."""
         vm, values, error = self._params(script_id, ext)
         if vm is None:
             return error
@@ -124,6 +128,7 @@ class ScriptCommands:
         return self.slots[script_id] if script_id < _MAX_SCRIPTS else None
 
     def status(self, script_id: int, p2: int, ext: bytes) -> "int | bytes":
+        """PROCP: a script's state and its 10 parameters."""
         vm = self._script(script_id)
         if vm is None:
             return lib.PI_BAD_SCRIPT_ID
@@ -131,6 +136,7 @@ class ScriptCommands:
         return struct.pack("<11I", *words)
 
     def stop(self, script_id: int, p2: int, ext: bytes) -> int:
+        """PROCS: stop a script."""
         vm = self._script(script_id)
         if vm is None:
             return lib.PI_BAD_SCRIPT_ID
@@ -138,6 +144,7 @@ class ScriptCommands:
         return 0
 
     def delete(self, script_id: int, p2: int, ext: bytes) -> int:
+        """PROCD: delete a script."""
         vm = self._script(script_id)
         if vm is None:
             return lib.PI_BAD_SCRIPT_ID

@@ -42,6 +42,7 @@ class EventLog:
         self.counts = [0] * (lib.PI_MAX_EVENT + 1)
 
     def fire(self, event: int) -> None:
+        """Count one firing of ``event``."""
         self.counts[event] += 1
 
     def fired_since(self, snapshot: list[int], mask: int) -> int:

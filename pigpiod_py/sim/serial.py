@@ -41,11 +41,13 @@ class Tty:
         self.waiting += data[:max(0, INPUT_LIMIT - len(self.waiting))]
 
     def write(self, data: bytes) -> None:
+        """Record bytes a client sends (a loopback tty also receives them)."""
         self.written += data
         if self.kind == "loopback":
             self.inject(data)
 
     def read(self, count: int) -> bytes:
+        """Remove and return up to ``count`` received bytes."""
         data = bytes(self.waiting[:count])
         del self.waiting[:count]
         return data
@@ -65,6 +67,7 @@ class Ttys:
         self.reset()
 
     def reset(self) -> None:
+        """Back to the configured ttys, all empty (links share their target)."""
         self.devices: dict[str, Tty] = {}
         links = {p: target for p, target in self.layout.items() if target in self.layout}
         for path, kind in self.layout.items():
@@ -90,10 +93,12 @@ class SerialCommands:
         self.reset()
 
     def reset(self) -> None:
+        """Close every handle; back to the configured ttys."""
         self.handles.clear()
         self.ttys.reset()
 
     def handlers(self) -> Handlers:
+        """The command handlers: SERO SERC and the transfers on a handle."""
         on_handle = {Command.SERRB: self.read_byte, Command.SERWB: self.write_byte,
                      Command.SERR: self.read, Command.SERW: self.write,
                      Command.SERDA: self.available}
@@ -103,6 +108,7 @@ class SerialCommands:
         return table
 
     def open(self, baud: int, flags: int, ext: bytes) -> int:
+        """SERO: a handle on the tty named in ext at ``baud`` (flags must be 0)."""
         path = ext.split(b"\0", 1)[0]
         if not path.startswith(PREFIXES):
             return lib.PI_BAD_SER_DEVICE
@@ -119,27 +125,33 @@ class SerialCommands:
         return self.handles.add(tty)
 
     def close(self, handle: int, p2: int, ext: bytes) -> int:
+        """SERC: close a serial handle."""
         return self.handles.remove(handle)
 
     def read_byte(self, tty: Tty, p2: int, ext: bytes) -> int:
+        """SERRB: one received byte."""
         return tty.read(1)[0] if tty.waiting else lib.PI_SER_READ_NO_DATA
 
     def write_byte(self, tty: Tty, value: int, ext: bytes) -> int:
+        """SERWB: send one byte."""
         if value > 0xFF:
             return lib.PI_BAD_PARAM
         tty.write(bytes((value,)))
         return 0
 
     def read(self, tty: Tty, count: int, ext: bytes) -> Union[int, bytes]:
+        """SERR: up to ``count`` received bytes."""
         if count < 1:
             return lib.PI_BAD_PARAM
         return tty.read(min(count, MAX_READ)) if tty.waiting else lib.PI_SER_READ_NO_DATA
 
     def write(self, tty: Tty, p2: int, ext: bytes) -> int:
+        """SERW: send ext."""
         if not ext:
             return lib.PI_BAD_PARAM
         tty.write(ext)
         return 0
 
     def available(self, tty: Tty, p2: int, ext: bytes) -> int:
+        """SERDA: how many received bytes wait."""
         return len(tty.waiting)

@@ -49,6 +49,7 @@ class Listener:
         self._thread: threading.Thread | None = None
 
     def start(self) -> Listener:
+        """Accept connections in a background thread."""
         self._thread = threading.Thread(target=self._accept, name="accept:%d" % self.port,
                                         daemon=True)
         self._thread.start()
@@ -112,6 +113,7 @@ class CommandServer(Listener):
         self.daemon = daemon
 
     def serve(self, client: socket.socket) -> None:
+        """Run one client connection until it hangs up."""
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         client.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         Connection(self.daemon, client).run()
@@ -144,6 +146,7 @@ class Connection:
             return True
 
     def run(self) -> None:
+        """Answer the client's commands until it hangs up, then close its handles."""
         self.thread = threading.get_ident()
         with self.daemon.lock:
             self.daemon.connections.add(self)

@@ -39,9 +39,11 @@ class Shell:
         self.lock = lock
 
     def handlers(self) -> Handlers:
+        """The command handlers: SHELL."""
         return {Command.SHELL: self.shell}
 
     def shell(self, name_length: int, p2: int, ext: bytes) -> int:
+        """SHELL: run a script with arguments (the daemon lock is released meanwhile)."""
         name = ext[:name_length].decode("latin-1")
         rest = ext[name_length + 1:].split(b"\0")[0].decode("utf-8", "replace")
         self.lock.release()  # other connections go on while the script runs

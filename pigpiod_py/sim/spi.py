@@ -25,6 +25,7 @@ AUX_BIT = 1 << 8
 
 
 def block_of(flags: int) -> str:
+    """The SPI block the flags select: "aux" or "main"."""
     return "aux" if flags & AUX_BIT else "main"
 
 
@@ -44,6 +45,7 @@ class SpiDevices:
         self.reset()
 
     def reset(self) -> None:
+        """Back to the configured devices."""
         self.devices: dict[str, SpiDevice] = {}
         for where, spec in self.layout.items():
             self.attach(where, spec)
@@ -53,6 +55,7 @@ class SpiDevices:
         self.devices[where] = make_spi_device(spec)
 
     def detach(self, where: str) -> None:
+        """Remove the device at a chip select, if any."""
         self.devices.pop(where, None)
 
     def device(self, where: str) -> SpiDevice:
@@ -70,12 +73,14 @@ class SpiCommands:
         self.reset()
 
     def reset(self) -> None:
+        """Close every handle; back to the configured devices."""
         #: slot -> (channel, flags)
         self.handles.clear()
         self.saved: dict[str, list[int]] = {}
         self.devices.reset()
 
     def handlers(self) -> Handlers:
+        """The command handlers: SPIO SPIC SPIR SPIW SPIX."""
         return {Command.SPIO: self.open, Command.SPIC: self.close,
                 Command.SPIR: self.handles.bind(self.read),
                 Command.SPIW: self.handles.bind(self.write),
@@ -85,6 +90,7 @@ class SpiCommands:
         return any(block_of(flags) == block for _channel, flags in self.handles.values())
 
     def open(self, channel: int, baud: int, ext: bytes) -> int:
+        """SPIO: a handle on ``channel`` at ``baud`` (flags in ext)."""
         flags = ext_u32(ext)
         aux = bool(flags & AUX_BIT)
         if aux and self.board.hwver < 16:
@@ -124,6 +130,7 @@ class SpiCommands:
             self.board.set_mode(gpio, mode, t)
 
     def close(self, handle: int, p2: int, ext: bytes) -> int:
+        """SPIC: close an SPI handle (the last on a block gives its pins back)."""
         target = self.handles.get(handle)
         if target is None:
             return lib.PI_BAD_HANDLE
@@ -148,11 +155,14 @@ class SpiCommands:
         return not flags >> (2 + channel) & 1
 
     def read(self, target: tuple[int, int], count: int, ext: bytes) -> Union[int, bytes]:
+        """SPIR: ``count`` bytes read while sending zeros."""
         return self._transfer(target, bytes(min(count, MAX_COUNT + 1)))
 
     def write(self, target: tuple[int, int], p2: int, ext: bytes) -> int:
+        """SPIW: send ext; the count sent."""
         result = self._transfer(target, ext)
         return result if isinstance(result, int) else len(ext)
 
     def xfer(self, target: tuple[int, int], p2: int, ext: bytes) -> Union[int, bytes]:
+        """SPIX: send ext; the bytes read meanwhile."""
         return self._transfer(target, ext)

@@ -26,6 +26,7 @@ class SpiFrame:
 
     @property
     def word_bytes(self) -> int:
+        """Bytes per word: 1, 2 or 4."""
         return 1 if self.word_bits <= 8 else 2 if self.word_bits <= 16 else 4
 
 

@@ -20,9 +20,11 @@ class Loopback:
     uses_select = False
 
     def exchange(self, bits: Bits) -> Bits:
+        """The MISO bits for the MOSI bits: the same."""
         return list(bits)
 
     def state(self) -> dict[str, Any]:
+        """The model name."""
         return {"kind": self.kind}
 
 
@@ -66,6 +68,7 @@ class Adc:
         return volts if number == first else -volts
 
     def exchange(self, bits: Bits) -> Bits:
+        """The MISO bits for the MOSI bits: the conversion after the start and config bits."""
         out = [0] * len(bits)
         if 1 not in bits:
             return out
@@ -81,6 +84,7 @@ class Adc:
         return out
 
     def state(self) -> dict[str, Any]:
+        """The model name, input voltages and reference."""
         return {"kind": self.kind, "inputs": list(self.inputs), "vref": self.vref}
 
 
@@ -106,6 +110,7 @@ class Mcp3202(Adc):
         super().__init__(2, 12, 3, 1, vref)
 
     def channel_volts(self, config: Bits) -> float:
+        """The voltage the two configuration bits select."""
         return super().channel_volts(config[:2])
 
 

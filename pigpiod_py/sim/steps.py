@@ -18,10 +18,12 @@ class Steps:
         self.times = [t for t, _level in self.changes]
 
     def level(self, t: float) -> int:
+        """The level at time ``t``."""
         index = bisect_right(self.times, t)
         return self.changes[index - 1][1] if index else self.before
 
     def edges(self, a: float, b: float) -> list[Edge]:
+        """The level changes at times ``a < t <= b``, in order."""
         return self.changes[bisect_right(self.times, a):bisect_right(self.times, b)]
 
     def __repr__(self) -> str:

@@ -35,10 +35,12 @@ class SystemCommands:
         self.reset()
 
     def reset(self) -> None:
+        """Internals 0, pads at their power-on strength."""
         self.internals = 0
         self.pads: list[int] = [_pad_code(POWER_ON_STRENGTH)] * PADS
 
     def handlers(self) -> Handlers:
+        """The command handlers: TICK HWVER PIGPV HELP CGI CSI MICS MILS PADS PADG ..."""
         return {
             Command.TICK: lambda p1, p2, ext: self.ticks.tick(now_us()),
             Command.HWVER: lambda p1, p2, ext: self.board.hwver,
@@ -57,6 +59,7 @@ class SystemCommands:
         }
 
     def set_internals(self, value: int, p2: int, ext: bytes) -> int:
+        """CSI: store the internal settings word (no other effect)."""
         self.internals = value
         return 0
 
@@ -67,12 +70,15 @@ class SystemCommands:
         return 0
 
     def delay_micros(self, micros: int, p2: int, ext: bytes) -> int:
+        """MICS: wait ``micros`` µs."""
         return self._delay(micros, lib.PI_MAX_MICS_DELAY, 1, lib.PI_BAD_MICS_DELAY)
 
     def delay_millis(self, millis: int, p2: int, ext: bytes) -> int:
+        """MILS: wait ``millis`` ms."""
         return self._delay(millis, lib.PI_MAX_MILS_DELAY, 1000, lib.PI_BAD_MILS_DELAY)
 
     def set_pad(self, pad: int, milliamps: int, ext: bytes) -> int:
+        """PADS: set a pad's drive strength in mA."""
         if pad > lib.PI_MAX_PAD:
             return lib.PI_BAD_PAD
         if not lib.PI_MIN_PAD_STRENGTH <= milliamps <= lib.PI_MAX_PAD_STRENGTH:
@@ -81,6 +87,7 @@ class SystemCommands:
         return 0
 
     def get_pad(self, pad: int, p2: int, ext: bytes) -> int:
+        """PADG: a pad's drive strength in mA."""
         return lib.PI_BAD_PAD if pad > lib.PI_MAX_PAD else 2 * self.pads[pad] + 2
 
     @staticmethod

@@ -51,6 +51,7 @@ class Periodic:
         self.until = until
 
     def level(self, t: float) -> int:
+        """The level at time ``t``."""
         phase = t % self.period
         if self.until is not None and t - phase >= self.until:
             return 0
@@ -103,9 +104,11 @@ class Pulse:
         self.first = first
 
     def level(self, t: float) -> int:
+        """The level at time ``t``."""
         return self.first if t < self.end else 1 - self.first
 
     def edges(self, a: float, b: float) -> Iterator[Edge]:
+        """The level changes at times ``a < t <= b``: the end of the pulse, if in there."""
         if a < self.end <= b:
             yield self.end, 1 - self.first
 
@@ -140,9 +143,11 @@ class Toggles:
         return min(self.count, -(-(elapsed + 1) * self.rate // MICROS))
 
     def level(self, t: float) -> int:
+        """The level at time ``t``."""
         return self.before ^ (self._done(t) & 1)
 
     def edges(self, a: float, b: float) -> list[Edge]:
+        """The level changes at times ``a < t <= b``, in order."""
         start, rate, before = self.start, self.rate, self.before
         return [(start + k * MICROS // rate, before ^ (~k & 1))
                 for k in range(self._done(a), self._done(b))]

@@ -37,6 +37,7 @@ class WaveCommands:
         self.pending = []
 
     def handlers(self) -> Handlers:
+        """The command handlers: WVCLR WVNEW WVAG WVAS WVCRE WVCAP WVDEL WVTX... WVSC."""
         return {
             Command.WVCLR: self.clear,
             Command.WVNEW: self.new,
@@ -71,11 +72,13 @@ class WaveCommands:
         self.pool.record(pulses)
 
     def clear(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVCLR: delete every wave and the pending pulses."""
         self._set_pending([])
         self.pool.clear()
         return 0
 
     def new(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVNEW: start a new wave (drop the pending pulses)."""
         self._set_pending([])
         return 0
 
@@ -87,6 +90,7 @@ class WaveCommands:
         return len(merged)
 
     def add_generic(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVAG: add the pulses in ext to the pending wave; the pulse count."""
         count = len(ext) // _PULSE.size
         if count > lib.PI_WAVE_MAX_PULSES:
             return lib.PI_TOO_MANY_PULSES
@@ -98,6 +102,7 @@ class WaveCommands:
         return lib.PI_SOME_PERMITTED if result >= 0 and masked else result
 
     def add_serial(self, gpio: int, baud: int, ext: bytes) -> int:
+        """WVAS: add serial frames of ext's data on ``gpio`` at ``baud``; the pulse count."""
         bits, stop_half, offset = (ext_u32(ext, k) for k in range(3))
         data = ext[_SERIAL_HEADER:]
         error = (writable(self.board, gpio, lib.PI_MAX_USER_GPIO, lib.PI_BAD_USER_GPIO)
@@ -108,9 +113,11 @@ class WaveCommands:
         return self._add(pulses) if pulses else 0
 
     def create(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVCRE: make a wave of the pending pulses; its id."""
         return self._store(None)
 
     def create_padded(self, pct_cb: int, pct_on_off: int, ext: bytes) -> int:
+        """WVCAP: as WVCRE, reserving the given percentages of the resources."""
         if ext and len(ext) != 4:
             return lib.PI_BAD_WAVE_ID
         if ext:
@@ -128,6 +135,7 @@ class WaveCommands:
         return wave_id
 
     def delete(self, wave_id: int, p2: int, ext: bytes) -> int:
+        """WVDEL: delete a wave."""
         return self.pool.delete(wave_id)
 
     # -- sending ---------------------------------------------------------
@@ -145,6 +153,7 @@ class WaveCommands:
         return wave.cbs
 
     def chain(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVCHA: transmit the chain in ext (stopping any wave)."""
         t = now_us()
         self.engine.stop(t)
         self._take_pwm_peripheral(t)
@@ -155,6 +164,7 @@ class WaveCommands:
         return 0
 
     def busy(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVBSY: 1 while a wave or chain transmits, else 0."""
         t = now_us()
         self.engine.settle(t)
         return int(self.engine.busy(t))
@@ -166,6 +176,7 @@ class WaveCommands:
                 self.hardware.set_pwm(gpio, 0, 0, t)
 
     def tx_at(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVTAT: the id of the wave transmitting (PI_NO_TX_WAVE: none)."""
         t = now_us()
         self.engine.settle(t)
         wave_id = self.engine.current(t)
@@ -174,5 +185,6 @@ class WaveCommands:
         return wave_id
 
     def halt(self, p1: int, p2: int, ext: bytes) -> int:
+        """WVHLT: stop transmitting."""
         self.engine.stop(now_us())
         return 0

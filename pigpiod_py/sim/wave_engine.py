@@ -37,6 +37,7 @@ class WaveEngine:
         self.reset()
 
     def reset(self) -> None:
+        """Nothing transmitting, no latches."""
         self.runs: list[Run] = []
         self.latches: dict[int, WaveLatch] = {}
 

@@ -34,6 +34,7 @@ class StoredWave:
         return sum(delay for _, _, delay in self.pulses)
 
     def fits(self, cbs: int, on_off: int, reads: int) -> bool:
+        """True if this deleted wave's space can take a wave needing these resources."""
         return self.deleted and (self.cbs, self.on_off, self.reads) == (cbs, on_off, reads)
 
 
@@ -45,6 +46,7 @@ class Stat:
         self.current = self.high = 0
 
     def set(self, value: int) -> None:
+        """The pending wave's value, raising the high-water mark if need be."""
         self.current = value
         self.high = max(self.high, value)
 

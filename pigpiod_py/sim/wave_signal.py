@@ -36,6 +36,7 @@ class Segment:
         self._times = {g: [w[0] for w in ws] for g, ws in self.writes.items()}
 
     def gpios(self) -> set[int]:
+        """The gpios this node writes."""
         return set(self.writes)
 
     def last(self, gpio: int, t: float) -> Optional[int]:
@@ -73,9 +74,11 @@ class Series:
         self.duration: Optional[int] = None if forever else t
 
     def gpios(self) -> set[int]:
+        """The gpios this node writes."""
         return set().union(*(item.gpios() for item in self.items))
 
     def last(self, gpio: int, t: float) -> Optional[int]:
+        """The level of the last write to ``gpio`` at or before ``t``, else None."""
         k = bisect_right(self.starts, t)
         for i in range(k - 1, -1, -1):
             level = self.items[i].last(gpio, t - self.starts[i])
@@ -84,6 +87,7 @@ class Series:
         return None
 
     def writes_in(self, gpio: int, a: float, b: float) -> Iterator[Edge]:
+        """Writes to ``gpio`` at offsets ``a < t <= b``."""
         first = max(bisect_right(self.starts, a) - 1, 0)
         for i in range(first, bisect_left(self.starts, b)):
             start = self.starts[i]
@@ -104,6 +108,7 @@ class Loop:
         self.duration: Optional[int] = None if count is None else period * count
 
     def gpios(self) -> set[int]:
+        """The gpios this node writes (none if it plays 0 times)."""
         return self.body.gpios() if self.count != 0 else set()
 
     def _pass(self, t: float) -> int:
@@ -112,6 +117,7 @@ class Loop:
         return k if self.count is None else min(k, self.count - 1)
 
     def last(self, gpio: int, t: float) -> Optional[int]:
+        """The level of the last write to ``gpio`` at or before ``t``, else None."""
         if self.count == 0 or t < 0:
             return None
         k = self._pass(t)
@@ -121,6 +127,7 @@ class Loop:
         return level
 
     def writes_in(self, gpio: int, a: float, b: float) -> Iterator[Edge]:
+        """Writes to ``gpio`` at offsets ``a < t <= b``."""
         if self.count == 0 or self.period == 0:
             return
         for k in range(self._pass(max(a, 0)), self._pass(b) + 1):
@@ -165,6 +172,7 @@ class WaveLatch:
         self.runs = runs
 
     def level(self, t: float) -> int:
+        """The level at time ``t``."""
         for run in reversed(self.runs):
             if run.start > t:
                 continue
