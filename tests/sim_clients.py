@@ -1,7 +1,8 @@
 """Shared fixtures and helpers of the simulator bus tests: pigpio.py, raw commands, pigs.
 
 A test module imports the fixtures it uses (``gpio_fixture`` provides ``gpio``,
-``raw_fixture`` provides ``raw``).
+``raw_fixture`` provides ``raw``, ``raw_pi_fixture`` and ``pigpio_pi_fixture``
+provide ``pi``).
 """
 from __future__ import annotations
 
@@ -33,11 +34,24 @@ def gpio_fixture(sim, monkeypatch):
     pi.stop()
 
 
-@pytest.fixture(name="raw")
-def raw_fixture(sim):
+def _raw_client(sim):
     """A raw protocol client on the simulator."""
     with RawClient(sim.host, sim.port) as client:
         yield client
+
+
+def _pigpio_client(sim):
+    """A pigpio.pi on the simulator (raising pigpio.error on errors)."""
+    client = pigpio.pi(sim.host, sim.port)
+    assert client.connected
+    yield client
+    client.stop()
+
+
+raw_fixture = pytest.fixture(name="raw")(_raw_client)
+#: The same raw client, for modules whose tests call it ``pi``.
+raw_pi_fixture = pytest.fixture(name="pi")(_raw_client)
+pigpio_pi_fixture = pytest.fixture(name="pi")(_pigpio_client)
 
 
 def pigs(sim, *words: str) -> subprocess.CompletedProcess:

@@ -1,11 +1,10 @@
 """The compiled module: generated from the installed header, constants from C."""
 from __future__ import annotations
 
+import importlib.util
 import re
 import textwrap
 from pathlib import Path
-
-import importlib.util
 
 import pytest
 

@@ -8,11 +8,10 @@ import textwrap
 import threading
 
 import pytest
+from conftest import start_simulator, stop_simulator
 
 import pigpiod_py
 from pigpiod_py import PigpioConnectionError, PigpioTimeoutError, SessionClosedError
-
-from conftest import start_simulator, stop_simulator
 
 
 def dead_port() -> int:

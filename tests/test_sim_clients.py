@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sim_clients import pigpio_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command
 from pigpiod_py.sim.client import RawClient
@@ -98,14 +99,6 @@ def test_pigs_tick_is_unsigned(sim):
 
 
 # -- the pigpio Python module ----------------------------------------------
-
-@pytest.fixture
-def pi(sim):
-    connection = pigpio.pi(sim.host, sim.port)
-    assert connection.connected
-    yield connection
-    connection.stop()
-
 
 def test_pigpio_module_basics(pi):
     assert pi.get_hardware_revision() == 0xC03111

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, Mode, Pull
 from pigpiod_py.sim import SimConfig, Simulator
@@ -17,12 +18,6 @@ from pigpiod_py.simprocess import SimulatorProcess
 
 PIN_KEYS = {"mode", "level", "latch", "pull", "driven", "function", "dutycycle", "range",
             "frequency", "pulsewidth", "watchdog", "glitch", "noise"}
-
-
-@pytest.fixture
-def pi(sim):
-    with RawClient(sim.host, sim.port) as client:
-        yield client
 
 
 # -- pins and drive -------------------------------------------------------

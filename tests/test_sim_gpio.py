@@ -2,17 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode, Mode, Pull
-from pigpiod_py.sim.client import RawClient
 
 OUTSIDE_MASK = 0  # not writable with a Pi 4's default mask (2-27)
-
-
-@pytest.fixture
-def pi(sim):
-    with RawClient(sim.host, sim.port) as client:
-        yield client
 
 
 # -- modes ----------------------------------------------------------------

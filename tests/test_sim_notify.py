@@ -4,15 +4,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
 from pigpiod_py.sim.client import RawClient
-
-
-@pytest.fixture
-def pi(sim):
-    with RawClient(sim.host, sim.port) as client:
-        yield client
 
 
 def test_no_hands_out_the_lowest_free_slot(pi):

@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode, Mode
-from pigpiod_py.sim.client import RawClient
 
 PI3 = 0xA02082
 CM3 = 0xA020A0  # gpio 0-47 writable: reaches the user-gpio range checks
-
-
-@pytest.fixture
-def pi(sim):
-    with RawClient(sim.host, sim.port) as client:
-        yield client
 
 
 def u32(value: int) -> bytes:

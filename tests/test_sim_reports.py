@@ -6,6 +6,7 @@ import select
 import time
 
 import pytest
+from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
 from pigpiod_py.sim import Simulator
@@ -20,12 +21,6 @@ RIG = 21  # a pulled-down input on a fresh simulator
 def diff(a: int, b: int) -> int:
     """Microseconds from tick a to tick b (wrapping)."""
     return (b - a) & MASK
-
-
-@pytest.fixture
-def pi(sim):
-    with RawClient(sim.host, sim.port) as client:
-        yield client
 
 
 @pytest.fixture

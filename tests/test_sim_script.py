@@ -8,6 +8,7 @@ import subprocess
 import time
 
 import pytest
+from sim_clients import pigpio_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
@@ -16,14 +17,6 @@ from pigpiod_py.sim.script_parse import parse, parse_number
 
 pigpio = pytest.importorskip("pigpio")
 PIGS = shutil.which("pigs")
-
-
-@pytest.fixture
-def pi(sim):
-    client = pigpio.pi(sim.host, sim.port)
-    assert client.connected
-    yield client
-    client.stop()
 
 
 def _finish(pi, sid, timeout=5.0):
@@ -36,10 +29,16 @@ def _finish(pi, sid, timeout=5.0):
     raise AssertionError("script %d still running" % sid)
 
 
-def _run(pi, text, *params):
+def _stored(pi, text):
+    """Store a script and wait until it is ready to run."""
     sid = pi.store_script(text)
     while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
         time.sleep(0.002)
+    return sid
+
+
+def _run(pi, text, *params):
+    sid = _stored(pi, text)
     pi.run_script(sid, list(params))
     return sid, _finish(pi, sid)
 
@@ -110,9 +109,7 @@ def test_commands_and_results(pi):
 def test_wait_for_an_edge(pi, sim):
     pi.set_mode(23, pigpio.INPUT)
     sim.control.drive(23, 0)
-    sid = pi.store_script("wait 0x800000 sta p0")
-    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
-        time.sleep(0.002)
+    sid = _stored(pi, "wait 0x800000 sta p0")
     pi.run_script(sid)
     time.sleep(0.05)
     assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
@@ -123,9 +120,7 @@ def test_wait_for_an_edge(pi, sim):
 
 
 def test_event_wait_and_parameter_cut(pi):
-    sid = pi.store_script("evtwt 0x30 sta p0")
-    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
-        time.sleep(0.002)
+    sid = _stored(pi, "evtwt 0x30 sta p0")
     pi.run_script(sid)
     time.sleep(0.05)
     assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
@@ -140,9 +135,7 @@ def test_event_wait_and_parameter_cut(pi):
 
 
 def test_stop_cuts_a_long_delay(pi):
-    sid = pi.store_script("mils 60000 ld p0 1")
-    while pi.script_status(sid)[0] == lib.PI_SCRIPT_INITING:
-        time.sleep(0.002)
+    sid = _stored(pi, "mils 60000 ld p0 1")
     pi.run_script(sid)
     time.sleep(0.05)
     start = time.monotonic()

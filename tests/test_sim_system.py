@@ -2,16 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
-from pigpiod_py.sim.client import RawClient
 from pigpiod_py.ticks import tick_diff
-
-
-@pytest.fixture
-def pi(sim):
-    with RawClient(sim.host, sim.port) as client:
-        yield client
 
 
 def unsigned(value: int) -> int:
