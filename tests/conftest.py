@@ -6,6 +6,7 @@ tests that need the simulator's control API are skipped.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
@@ -37,6 +38,17 @@ def start_simulator(*options: str) -> Daemon:
     proc = SimulatorProcess(*options)
     assert proc.control_port is not None
     return Daemon(proc.host, proc.port, SimControl(proc.host, proc.control_port), proc)
+
+
+def collect(pull, want: int, timeout: float = 5.0, step: float = 0.2) -> list:
+    """Records from ``pull(step)`` until ``want`` arrived or ``timeout`` passed."""
+    got = []
+    deadline = time.monotonic() + timeout
+    while len(got) < want and time.monotonic() < deadline:
+        record = pull(step)
+        if record is not None:
+            got.append(record)
+    return got
 
 
 def stop_simulator(daemon: Daemon) -> None:

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from conftest import collect
 
 import pigpiod_py
 from pigpiod_py import Edge, Level, Mode, PigpioValueError
@@ -29,13 +30,7 @@ def manual(daemon):
 
 
 def pull_all(session, want: int, timeout: float = 5.0):
-    got = []
-    deadline = time.monotonic() + timeout
-    while len(got) < want and time.monotonic() < deadline:
-        event = session.pull(0.2)
-        if event is not None:
-            got.append(event)
-    return got
+    return collect(session.pull, want, timeout)
 
 
 def test_edges_reach_a_queued_callback_in_order(manual):

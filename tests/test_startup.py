@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import start_simulator, stop_simulator
+from conftest import collect, start_simulator, stop_simulator
 
 from pigpiod_py.simprocess import SimulatorProcess
 from pigpiod_py.startup import Startup, daemons_from_environment
@@ -154,7 +154,7 @@ def test_a_daemon_stopped_and_restarted_detaches_then_attaches_in_order():
             if e.get("bus") is not None and e["bus"] != root:
                 assert order.index(e["id"]) < order.index(e["bus"])
         sim = SimulatorProcess.on_port(port, control=False)
-        back = _wait_events(startup, len(first) - 1)
+        back = collect(startup.pull, len(first) - 1, timeout=20, step=0.5)
         assert [e["type"] for e in back[:1]] == ["bus_attach"]
         assert len(by(back, type="device_attach", device_type="gpio")) == 32
     finally:
@@ -162,14 +162,6 @@ def test_a_daemon_stopped_and_restarted_detaches_then_attaches_in_order():
         sim.stop()
 
 
-def _wait_events(startup, count, timeout=20):
-    events = []
-    deadline = time.monotonic() + timeout
-    while len(events) < count and time.monotonic() < deadline:
-        event = startup.pull(0.5)
-        if event is not None:
-            events.append(event)
-    return events
 
 
 
