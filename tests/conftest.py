@@ -6,6 +6,7 @@ tests that need the simulator's control API are skipped.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import Iterator, Optional
@@ -49,6 +50,23 @@ def collect(pull, want: int, timeout: float = 5.0, step: float = 0.2) -> list:
         if record is not None:
             got.append(record)
     return got
+
+
+def wait_until(predicate, timeout: float = 10.0, step: float = 0.02) -> bool:
+    """Poll ``predicate()`` until it is true or ``timeout`` seconds passed;
+    its last value."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return bool(predicate())
+        time.sleep(step)
+    return True
+
+
+def threads_in_use() -> int:
+    """Live threads, without the package's housekeeper (it outlives the
+    sessions it looked after by a second or two)."""
+    return sum(1 for t in threading.enumerate() if t.name != "pigpiod_py housekeeper")
 
 
 def stop_simulator(daemon: Daemon) -> None:
