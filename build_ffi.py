@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Dict, List, NamedTuple, Tuple
 
 from cffi import FFI
 
@@ -26,7 +27,7 @@ INCLUDE = HERE / "include"
 PREFIXES = ("/usr", "/usr/local")
 #: The project's C: public headers (parsed into the cdef) and sources.
 SHIM_HEADERS = ("pgd_shim.h", "pgd_events.h")
-SHIM_SOURCES = ("pgd_net.c", "pgd_shim.c", "pgd_events.c")
+SHIM_SOURCES = ("pgd_net.c", "pgd_guard.c", "pgd_shim.c", "pgd_events.c")
 
 
 def _prefixes() -> list[str]:
@@ -74,21 +75,73 @@ def cdef_from_header(text: str) -> str:
     return "\n".join(out)
 
 
-def function_signatures(text: str) -> dict[str, list[str]]:
-    """Map of every function declared in a header to its parameter names."""
+class Prototype(NamedTuple):
+    """One function of a header: result type, name, and its parameters as
+    written (``"char *buf"``) with their names."""
+
+    result: str
+    name: str
+    params: List[str]
+    names: List[str]
+
+
+def prototypes(text: str) -> List[Prototype]:
+    """Every function declared in a header, in order."""
     text = _drop_cplusplus_guards(_strip_comments(text))
     text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("#"))
-    sigs: dict[str, list[str]] = {}
-    for m in re.finditer(r"^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\(([^()]*)\)\s*;", text, re.M):
-        name, params = m.group(1), m.group(2).strip()
+    found = []
+    for m in re.finditer(r"^([A-Za-z_][\w \t\*]*?)\b(\w+)\s*\(([^()]*)\)\s*;", text, re.M):
         if text[: m.start()].rstrip().endswith("typedef"):
             continue
-        names = []
-        if params and params != "void":
-            for p in params.split(","):
-                names.append(re.findall(r"\w+", p)[-1])
-        sigs[name] = names
-    return sigs
+        params = [" ".join(p.split()) for p in m.group(3).split(",")]
+        if params in ([""], ["void"]):
+            params = []
+        names = [re.findall(r"\w+", p)[-1] for p in params]
+        found.append(Prototype(" ".join(m.group(1).split()), m.group(2), params, names))
+    return found
+
+
+def function_signatures(text: str) -> Dict[str, List[str]]:
+    """Map of every function declared in a header to its parameter names."""
+    return {p.name: p.names for p in prototypes(text)}
+
+
+#: Functions of libpigpiod_if2 that get no guard: the connection (the shim
+#: makes it) and the callbacks run by the library's notification thread (the
+#: shim owns notifications; these would wait on a socket that never speaks).
+UNGUARDED = frozenset((
+    "pigpio_start", "pigpio_stop", "callback", "callback_ex", "wait_for_edge",
+    "event_callback", "event_callback_ex", "wait_for_event",
+))
+GUARD_PREFIX = "pgd_"
+
+
+def guarded(protos: List[Prototype]) -> List[Prototype]:
+    """The functions that take a pi and get a guarded twin."""
+    return [p for p in protos
+            if p.params[:1] == ["int pi"] and p.name not in UNGUARDED
+            and p.result in ("int", "uint32_t")]
+
+
+def guard_wrappers(protos: List[Prototype]) -> Tuple[str, str]:
+    """(cdef, C source) of the guarded twin of every function in ``protos``:
+    ``pgd_<name>(int token, ...)`` (see include/pgd_guard.h). A uint32_t
+    result becomes int64_t, so that failures stay negative."""
+    cdefs, sources = [], []
+    for p in protos:
+        unsigned = p.result == "uint32_t"
+        result = "int64_t" if unsigned else "int"
+        params = ", ".join(["int token"] + p.params[1:])
+        args = ", ".join(["call.pi"] + p.names[1:])
+        carries_data = int(any("*" in param or "[" in param for param in p.params))
+        leave = "pgd_guard_leave_u32" if unsigned else "pgd_guard_leave"
+        head = "%s %s%s(%s)" % (result, GUARD_PREFIX, p.name, params)
+        cdefs.append(head + ";")
+        sources.append(
+            "%s\n{\n   pgd_call_t call;\n   int refused = pgd_guard_enter(token, &call, %d);\n"
+            "   if (refused) return refused;\n   return %s(&call, %s(%s));\n}\n"
+            % (head, carries_data, leave, p.name, args))
+    return "\n".join(cdefs), "\n".join(sources)
 
 
 def build() -> FFI:
@@ -96,7 +149,9 @@ def build() -> FFI:
     header_text = header.read_text()
     compat_text = (INCLUDE / "pigpio.h").read_text()
     shim_texts = [(INCLUDE / name).read_text() for name in SHIM_HEADERS]
-    sigs = function_signatures(header_text)
+    protos = prototypes(header_text)
+    sigs = {p.name: p.names for p in protos}
+    guard_cdef, guard_source = guard_wrappers(guarded(protos))
     sig_literal = "\\n".join("%s %s" % (n, " ".join(a)) for n, a in sorted(sigs.items()))
 
     ffibuilder = FFI()
@@ -106,14 +161,16 @@ def build() -> FFI:
     for text in shim_texts:
         ffibuilder.cdef(cdef_from_header(text))
     ffibuilder.cdef("const char *pgd_header_signatures(void);")
+    ffibuilder.cdef(guard_cdef)
 
     lib_dirs = [str(Path(p) / "lib") for p in _prefixes()]
     ffibuilder.set_source(
         "pigpiod_py._pigpiod",
-        '#include "pigpiod_if2.h"\n'
+        '#include "pigpiod_if2.h"\n#include "pgd_guard.h"\n'
         + "".join('#include "%s"\n' % name for name in SHIM_HEADERS)
         + "/* generated from %s: one line per function, its parameter names */\n"
-        'const char *pgd_header_signatures(void) { return "%s"; }\n' % (header, sig_literal),
+        'const char *pgd_header_signatures(void) { return "%s"; }\n' % (header, sig_literal)
+        + "/* generated: the guarded twin of every call (include/pgd_guard.h) */\n" + guard_source,
         sources=[str((INCLUDE / name).relative_to(HERE)) for name in SHIM_SOURCES],
         include_dirs=[str(INCLUDE), str(header.parent)],
         library_dirs=lib_dirs,

@@ -37,6 +37,13 @@ int pgd_net_wait(int fd, short events, int64_t deadline)
    }
 }
 
+void pgd_net_set_timeouts(int fd, int timeout_ms)
+{
+   struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 int pgd_net_connect(const char *host, const char *port, int timeout_ms)
 {
    struct addrinfo hints, *res, *rp;

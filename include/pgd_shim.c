@@ -20,19 +20,12 @@
 #include <unistd.h>
 
 #include "pigpiod_if2.h"
+#include "pgd_guard.h"
 #include "pgd_net.h"
 #include "pgd_shim.h"
 
-#define MAX_PI 32
 #define HANDSHAKE_MS 5000
 
-typedef struct
-{
-   int command_fd;  /* the library's command socket, now the daemon's */
-   int decoy_fd;    /* our end of the library's notification socket */
-} slot_t;
-
-static slot_t slots[MAX_PI] = {[0 ... MAX_PI - 1] = {-1, -1}};
 static pthread_mutex_t connect_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The private endpoint pigpio_start() talks to during its hand-shake. */
@@ -150,13 +143,6 @@ static void abandon_library(int pi, handshake_t *h)
    pigpio_stop(pi);
 }
 
-static void set_timeouts(int fd, int timeout_ms)
-{
-   struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 /* Start the library against the private endpoint; returns pi or an error. */
 static int start_library(handshake_t *h)
 {
@@ -191,6 +177,7 @@ int pgd_connect(const char *host, const char *port, int timeout_ms)
 {
    handshake_t h = {.noib_fd = -1, .command_fd = -1};
    int daemon_fd, pi, lib_command;
+   sigset_t saved;
 
    if (!host || !*host) host = getenv("PIGPIO_ADDR");
    if (!host || !*host) host = "localhost";
@@ -200,6 +187,9 @@ int pgd_connect(const char *host, const char *port, int timeout_ms)
    daemon_fd = pgd_net_connect(host, port, timeout_ms);
    if (daemon_fd < 0) return daemon_fd;
 
+   /* The library's connect() and recv() do not retry after a signal, and the
+      threads started here inherit this mask: signals go to other threads. */
+   pgd_block_signals(&saved);
    pthread_mutex_lock(&connect_lock);
    pi = start_library(&h);
    if (pi >= 0)
@@ -214,13 +204,13 @@ int pgd_connect(const char *host, const char *port, int timeout_ms)
       }
       else
       {
-         slots[pi].command_fd = lib_command;
-         slots[pi].decoy_fd = h.noib_fd;
+         pgd_net_set_timeouts(lib_command, timeout_ms);
+         pi = pgd_slot_attach(pi, lib_command, h.noib_fd, timeout_ms);
          h.noib_fd = -1;
-         if (timeout_ms > 0) set_timeouts(lib_command, timeout_ms);
       }
    }
    pthread_mutex_unlock(&connect_lock);
+   pgd_restore_signals(&saved);
 
    close(daemon_fd);
    if (h.command_fd >= 0) close(h.command_fd);
@@ -228,54 +218,23 @@ int pgd_connect(const char *host, const char *port, int timeout_ms)
    return pi;
 }
 
-int pgd_set_timeout(int pi, int timeout_ms)
+void pgd_disconnect(int token)
 {
-   if (pi < 0 || pi >= MAX_PI || slots[pi].command_fd < 0) return -1;
-   set_timeouts(slots[pi].command_fd, timeout_ms > 0 ? timeout_ms : 0);
-   return 0;
-}
+   sigset_t saved;
+   int pi;
 
-int pgd_command_fd(int pi)
-{
-   if (pi < 0 || pi >= MAX_PI) return -1;
-   return slots[pi].command_fd;
-}
-
-int pgd_peer_closed(int pi)
-{
-   struct pollfd p;
-
-   if (pi < 0 || pi >= MAX_PI || slots[pi].command_fd < 0) return 1;
-   p.fd = slots[pi].command_fd;
-   p.events = POLLIN | POLLRDHUP;
-   p.revents = 0;
-   if (poll(&p, 1, 0) < 0) return 1;
-   return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) ? 1 : 0;
-}
-
-void pgd_abort(int pi)
-{
-   if (pi < 0 || pi >= MAX_PI) return;
+   /* Under the connect lock: one closer at a time, and a new connection
+      cannot take the library's slot before ours is forgotten.  The NC that
+      pigpio_stop() sends for the decoy handle meets the shut-down socket
+      and fails at once (its SIGPIPE is consumed). */
+   pgd_block_signals(&saved);
    pthread_mutex_lock(&connect_lock);
-   if (slots[pi].command_fd >= 0) shutdown(slots[pi].command_fd, SHUT_RDWR);
-   pthread_mutex_unlock(&connect_lock);
-   pgd_disconnect(pi);
-}
-
-void pgd_disconnect(int pi)
-{
-   int decoy;
-
-   if (pi < 0 || pi >= MAX_PI) return;
-   pthread_mutex_lock(&connect_lock);
-   if (slots[pi].command_fd >= 0)
+   pi = pgd_slot_close(token);
+   if (pi >= 0)
    {
-      /* Bound the NC round trip pigpio_stop() makes on a dead daemon. */
-      set_timeouts(slots[pi].command_fd, 1000);
       pigpio_stop(pi);
-      decoy = slots[pi].decoy_fd;
-      slots[pi].command_fd = slots[pi].decoy_fd = -1;
-      if (decoy >= 0) close(decoy);
+      pgd_slot_release(pi);
    }
    pthread_mutex_unlock(&connect_lock);
+   pgd_restore_signals(&saved);
 }

@@ -18,30 +18,35 @@
 #define PGD_ERR_TIMEOUT   -2100   /* no answer within the time-out */
 #define PGD_ERR_HANDSHAKE -2101   /* the private hand-shake failed */
 #define PGD_ERR_SYSTEM    -2102   /* socket or thread creation failed */
+#define PGD_ERR_CLOSED    -2103   /* the token's connection is closed */
+#define PGD_ERR_BROKEN    -2104   /* an earlier exchange failed: not used again */
 
 /* The notification handle the library is told it owns: never valid on a
    daemon (handles are 0-31), so the NC pigpio_stop() sends is harmless. */
 #define PGD_DECOY_HANDLE  999999
 
 /* Connect to host:port (NULL or "" = pigpio's defaults) within timeout_ms.
-   Returns the pigpiod_if2 pi number (>= 0) or a negative error code. */
+   Returns the connection's token (> 0), which every guarded call takes
+   instead of the library's pi number, or a negative error code. */
 int pgd_connect(const char *host, const char *port, int timeout_ms);
 
-/* Time-out of every later command of pi, in ms (0 = none). 0 or -1. */
-int pgd_set_timeout(int pi, int timeout_ms);
+/* Close token's connection: new calls are refused, the call in flight ends
+   (PGD_ERR_CLOSED), then the library's slot is freed.  Idempotent. */
+void pgd_disconnect(int token);
 
-/* The socket carrying pi's commands, or -1. */
-int pgd_command_fd(int pi);
+/* Time-out of every later command, in ms (0 = none): 0 or an error. */
+int pgd_set_timeout(int token, int timeout_ms);
 
-/* 1 when pi's daemon connection is closed or broken, 0 while it is up
-   (an unanswered command then means a time-out, not a lost daemon). */
-int pgd_peer_closed(int pi);
+/* One command without extension, sent as it is (commands the library gets
+   wrong or lacks), through the guard: the daemon's result or an error. */
+int pgd_raw_command(int token, unsigned cmd, unsigned p1, unsigned p2);
 
-/* Release everything pgd_connect() made for pi (idempotent). */
-void pgd_disconnect(int pi);
+/* Look at an idle connection without sending anything: 0 while it seems
+   up (or a call is in flight), else a negative code (closed by the peer,
+   failed, or unasked-for bytes arrived: it is then broken). */
+int pgd_check(int token);
 
-/* The same for a connection known to be broken (timed out, reset): the
-   socket is shut down first, so nothing waits for the daemon. */
-void pgd_abort(int pi);
+/* How many calls the connection has admitted (wraps): idle while it stays. */
+unsigned pgd_calls(int token);
 
 #endif

@@ -4,12 +4,22 @@ pigpiod answers each connection's requests strictly in order, so a client may
 send many before reading any answer. A :class:`Batch` queues commands, sends
 them together on the session's batch connection and reads the answers in
 order: one write and a few reads instead of a round trip per command.
+
+Every command of a flush is sent before any answer is read, so the daemon
+runs all of them, also those after one that fails. ``results`` therefore has
+one entry per command: its value (``None`` for commands that return nothing)
+or, for a command the daemon refused, its typed error; the first of those
+errors is raised, with ``index`` set to its position in ``results``.
+
+A batch that gets no answer in time, or whose connection breaks, fails like a
+single command: the session's connection is closed (or reconnects), and which
+of its commands ran is unknown.
 """
 from __future__ import annotations
 
 import socket
 import struct
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from ._pigpiod import lib as _lib
 from .constants import Command
@@ -23,7 +33,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .connection import Connection
 
 _HEADER = struct.Struct("<4I")
 _EXTENSION_WORD = struct.Struct("<I")
@@ -39,16 +49,17 @@ class Batch:
     """Commands queued now, sent together by :meth:`flush` (or on leaving
     the ``with`` block).
 
-    ``results`` holds one value per command in order (``None`` for commands
-    that return nothing). The first failing command raises its typed error
-    with ``index`` set to its position; the results before it stay in
-    ``results``.
+    ``results`` holds one entry per command of every flush, in order: the
+    value, ``None`` for commands that return nothing, or the typed error of
+    a command the daemon refused (the later commands ran all the same: they
+    were already sent). A flush with a refused command raises the first such
+    error, its ``index`` being its position in ``results``.
     """
 
-    def __init__(self, session: "Session") -> None:
-        self._session = session
+    def __init__(self, connection: "Connection") -> None:
+        self._connection = connection
         self._requests: List[_Request] = []
-        self.results: List[Optional[int]] = []
+        self.results: List[Union[int, None, PigpioError]] = []
 
     def __enter__(self) -> "Batch":
         return self
@@ -133,42 +144,45 @@ class Batch:
 
     # -- sending -------------------------------------------------------------
 
-    def flush(self) -> List[Optional[int]]:
+    def flush(self) -> List[Union[int, None, PigpioError]]:
         """Send the queued commands, read every answer, and return the
         results of this flush (also appended to ``results``)."""
         requests, self._requests = self._requests, []
         if not requests:
             return []
-        with self._session._batch_lock:  # one exchange at a time on the connection
-            sock = self._session._batch_connection()
+        connection = self._connection
+        with connection.batch_lock:  # one exchange at a time on the connection
+            token = connection.token
+            sock = connection.batch_socket()
             try:
                 answers = _exchange(sock, requests)
             except socket.timeout:
-                self._session._drop_batch_connection()
+                connection.lost(token)
                 raise PigpioTimeoutError(
-                    _lib.PGD_ERR_TIMEOUT, "pigpiod did not answer the batch in time"
-                ) from None
+                    _lib.PGD_ERR_TIMEOUT, "%r did not answer the batch within %ss; the "
+                    "connection is closed" % (connection, connection.timeout)) from None
             except OSError as exc:
-                self._session._drop_batch_connection()
-                raise PigpioConnectionError(_lib.pigif_bad_recv,
-                                            "batch connection lost: %s" % exc) from exc
+                connection.lost(token)
+                raise PigpioConnectionError(_lib.pigif_bad_recv, "the batch connection to %r "
+                                            "is lost: %s" % (connection, exc)) from exc
         base = len(self.results)
-        results: List[Optional[int]] = []
-        error: Optional[PigpioError] = None
+        results: List[Union[int, None, PigpioError]] = []
+        first_error: Optional[PigpioError] = None
         for position, ((command, _), res) in enumerate(zip(requests, answers)):
             if command in _UNSIGNED:
                 results.append(res & 0xFFFFFFFF)
             elif res < 0:
-                results.append(None)
-                if error is None:
-                    error = make_error(res)
-                    error.index = base + position
+                error = make_error(res)
+                error.index = base + position
+                error.args = ("batch command %d (%s): %s"
+                              % (error.index, Command(command).name, error.args[0]),)
+                results.append(error)
+                first_error = first_error or error
             else:
                 results.append(res if _returns_value(command) else None)
         self.results.extend(results)
-        if error is not None:
-            error.args = ("batch command %s: %s" % (error.index, error.args[0]),)
-            raise error
+        if first_error is not None:
+            raise first_error
         return results
 
 
@@ -186,7 +200,7 @@ def _exchange(sock: socket.socket, requests: List[_Request]) -> List[int]:
     while received_bytes < len(answers):
         if sent < total and sent - received_bytes // 16 < _WINDOW:
             end = min(total, received_bytes // 16 + _WINDOW)
-            sock.sendall(b"".join(request for _, request in requests[sent:end]))
+            sock.sendall(b"".join(request for _, request in requests[sent:end]), socket.MSG_NOSIGNAL)
             sent = end
         count = sock.recv_into(view[received_bytes:])
         if not count:

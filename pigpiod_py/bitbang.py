@@ -7,15 +7,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 from ._pigpiod import lib as _lib
 from .errors import PigpioTypeError
+from .family import CommandFamily
 from .handles import Handle
 from .i2c import Data, ZipProgram, ZipProgramT, checked_bytes, checked_int, receive, zip_buffers
-
-if TYPE_CHECKING:
-    from .session import Session
 
 #: The receive buffer of a bit-banged serial reader (bytes).
 SERIAL_BUFFER = 8192
@@ -46,14 +44,11 @@ class BitBangI2CZip(ZipProgram):
 class BitBangI2C(Handle):
     """A bit-banged I2C bus on two gpios (``Session.open_bb_i2c``)."""
 
-    def __init__(self, session: "Session", sda: int, scl: int, baud: int) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, sda: int, scl: int, baud: int) -> None:
+        super().__init__(session, token, _lib.pgd_bb_i2c_close, sda)
         self.sda = sda
         self.scl = scl
         self.baud = baud
-
-    def _release(self) -> None:
-        self._session._call(_lib.bb_i2c_close, self.sda)
 
     def __repr__(self) -> str:
         return "<BitBangI2C sda %d scl %d %d baud%s>" % (
@@ -65,7 +60,7 @@ class BitBangI2C(Handle):
     def zip(self, program: Union[BitBangI2CZip, Data]) -> bytes:
         """Run a program (a :class:`BitBangI2CZip`); the bytes its reads returned."""
         code, space = zip_buffers(program)
-        return receive(space, lambda buf: self._call(_lib.bb_i2c_zip, self.sda, code, len(code),
+        return receive(space, lambda buf: self._call(_lib.pgd_bb_i2c_zip, self.sda, code, len(code),
                                                      buf, space))
 
 
@@ -90,15 +85,12 @@ class BitBangSpiFlags:
 class BitBangSpi(Handle):
     """A bit-banged SPI chip select and its bus pins (``Session.open_bb_spi``)."""
 
-    def __init__(self, session: "Session", cs: int, miso: int, mosi: int, sclk: int,
-                 baud: int, flags: BitBangSpiFlags) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, cs: int, miso: int, mosi: int,
+                 sclk: int, baud: int, flags: BitBangSpiFlags) -> None:
+        super().__init__(session, token, _lib.pgd_bb_spi_close, cs)
         self.cs, self.miso, self.mosi, self.sclk = cs, miso, mosi, sclk
         self.baud = baud
         self.flags = flags
-
-    def _release(self) -> None:
-        self._session._call(_lib.bb_spi_close, self.cs)
 
     def __repr__(self) -> str:
         return "<BitBangSpi cs %d miso %d mosi %d sclk %d%s>" % (
@@ -110,7 +102,7 @@ class BitBangSpi(Handle):
     def xfer(self, data: Data) -> bytes:
         """Send 1-65535 bytes with the chip select asserted; the bytes received."""
         data = checked_bytes(data, 1, MAX_TRANSFER)
-        return receive(len(data), lambda buf: self._call(_lib.bb_spi_xfer, self.cs, data, buf,
+        return receive(len(data), lambda buf: self._call(_lib.pgd_bb_spi_xfer, self.cs, data, buf,
                                                          len(data)))
 
 
@@ -121,14 +113,12 @@ class BitBangSerialReader(Handle):
     (little-endian).
     """
 
-    def __init__(self, session: "Session", gpio: int, baud: int, data_bits: int) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, gpio: int, baud: int,
+                 data_bits: int) -> None:
+        super().__init__(session, token, _lib.pgd_bb_serial_read_close, gpio)
         self.gpio = gpio
         self.baud = baud
         self.data_bits = data_bits
-
-    def _release(self) -> None:
-        self._session._call(_lib.bb_serial_read_close, self.gpio)
 
     def __repr__(self) -> str:
         return "<BitBangSerialReader gpio %d %d baud %d bits%s>" % (
@@ -139,29 +129,25 @@ class BitBangSerialReader(Handle):
 
     def read(self) -> bytes:
         """Everything received since the last read (b"" if nothing)."""
-        return receive(SERIAL_BUFFER, lambda buf: self._call(_lib.bb_serial_read, self.gpio, buf,
+        return receive(SERIAL_BUFFER, lambda buf: self._call(_lib.pgd_bb_serial_read, self.gpio, buf,
                                                              SERIAL_BUFFER))
 
     def invert(self, inverted: bool = True) -> None:
         """Receive inverted logic (True) or normal logic (False)."""
         if not isinstance(inverted, bool):
             raise PigpioTypeError(_lib.PI_BAD_SER_INVERT, "inverted must be a bool")
-        self._call(_lib.bb_serial_invert, self.gpio, int(inverted))
+        self._call(_lib.pgd_bb_serial_invert, self.gpio, int(inverted))
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class BitBangMethods:
+class BitBangMethods(CommandFamily):
     """Session methods for bit-banged I2C, SPI and serial receive."""
 
-    def open_bb_i2c(self: "Session", sda: int, scl: int,  # type: ignore[misc]
-                    baud: int = 100_000) -> BitBangI2C:
+    def open_bb_i2c(self, sda: int, scl: int, baud: int = 100_000) -> BitBangI2C:
         """Bit-bang I2C on ``sda`` and ``scl`` (gpios 0-31) at 50-500000 baud."""
-        self._call(_lib.bb_i2c_open, sda, scl, baud)
-        return BitBangI2C(self, sda, scl, baud)
+        _, token = self._open(_lib.pgd_bb_i2c_open, sda, scl, baud)
+        return BitBangI2C(self, token, sda, scl, baud)
 
-    def open_bb_spi(self: "Session", cs: int, miso: int, mosi: int, sclk: int,  # type: ignore[misc]
-                    baud: int = 100_000,
+    def open_bb_spi(self, cs: int, miso: int, mosi: int, sclk: int, baud: int = 100_000,
                     flags: Union[BitBangSpiFlags, None] = None) -> BitBangSpi:
         """Bit-bang SPI with chip select ``cs`` at 50-250000 baud (bus pins may be shared
         by several chip selects)."""
@@ -169,11 +155,11 @@ class BitBangMethods:
         if not isinstance(flags, BitBangSpiFlags):
             raise PigpioTypeError(_lib.PI_BAD_FLAGS, "flags must be BitBangSpiFlags, not %s"
                                   % type(flags).__name__)
-        self._call(_lib.bb_spi_open, cs, miso, mosi, sclk, baud, int(flags))
-        return BitBangSpi(self, cs, miso, mosi, sclk, baud, flags)
+        _, token = self._open(_lib.pgd_bb_spi_open, cs, miso, mosi, sclk, baud, int(flags))
+        return BitBangSpi(self, token, cs, miso, mosi, sclk, baud, flags)
 
-    def open_bb_serial_read(self: "Session", gpio: int, baud: int,  # type: ignore[misc]
+    def open_bb_serial_read(self, gpio: int, baud: int,
                             data_bits: int = 8) -> BitBangSerialReader:
         """Receive serial data on ``gpio`` at 50-250000 baud, 1-32 data bits."""
-        self._call(_lib.bb_serial_read_open, gpio, baud, data_bits)
-        return BitBangSerialReader(self, gpio, baud, data_bits)
+        _, token = self._open(_lib.pgd_bb_serial_read_open, gpio, baud, data_bits)
+        return BitBangSerialReader(self, token, gpio, baud, data_bits)

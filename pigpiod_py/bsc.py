@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, List, Tuple, TypeVar
+from typing import Any, Callable, List, Tuple, TypeVar
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
 from .errors import BadHandleError
 from .events import Callback
+from .family import CommandFamily
 from .handles import Handle
 from .i2c import Data, checked_bytes, checked_int
-
-if TYPE_CHECKING:
-    from .session import Session
 
 #: Bytes one transfer can queue for the master, and receive.
 MAX_TRANSFER = _lib.BSC_FIFO_SIZE
@@ -62,42 +60,24 @@ class BscStatus:
 class BscSlave(Handle):
     """The BSC peripheral configured as a slave; closing it shuts the peripheral down."""
 
-    def __init__(self, session: "Session", control: int) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, control: int) -> None:
+        super().__init__(session, session._connection.token, _bsc_xfer, _request(0, b""))
         self.control = control
         self._callbacks: List[Callback] = []
-
-    def _xfer(self, control: int, data: bytes) -> Tuple[BscStatus, bytes]:
-        xfer = _ffi.new("bsc_xfer_t *")
-        xfer.control = control
-        xfer.txCnt = len(data)
-        xfer.txBuf[0:len(data)] = data
-        words: List[int] = []
-
-        def bsc_xfer(pi: int, request: Any) -> int:
-            result: int = _lib.bsc_xfer(pi, request)
-            if _LOWEST_ERROR <= result < 0:
-                return result
-            words.append(socket.ntohl(result & 0xFFFFFFFF))  # undo the library's ntohl
-            return 0
-
-        self._session._call(bsc_xfer, xfer)
-        return BscStatus.from_word(words[0]), bytes(_ffi.unpack(xfer.rxBuf, xfer.rxCnt))
 
     def transfer(self, data: Data = b"") -> Tuple[BscStatus, bytes]:
         """Queue up to 512 bytes for the master; the status and the bytes received."""
         if self._closed:
             raise BadHandleError(_lib.PI_BAD_HANDLE, "%r is closed" % (self,))
-        return self._xfer(self.control, checked_bytes(data, 0, MAX_TRANSFER))
+        xfer = _request(self.control, checked_bytes(data, 0, MAX_TRANSFER))
+        word = self._call(_bsc_xfer, xfer)
+        return BscStatus.from_word(word), bytes(_ffi.unpack(xfer.rxBuf, xfer.rxCnt))
 
     def on_event(self, func: Callable[..., Any], user: Any = None) -> Callback:
         """Call ``func(event, tick[, user])`` on slave activity (pigpio event 31)."""
-        callback = self._session.event_callback(_lib.PI_EVENT_BSC, func, user)
+        callback = self.session.event_callback(_lib.PI_EVENT_BSC, func, user)
         self._callbacks.append(callback)
         return callback
-
-    def _release(self) -> None:
-        self._xfer(0, b"")
 
     def _close_local(self) -> None:
         for callback in self._callbacks:
@@ -105,10 +85,28 @@ class BscSlave(Handle):
         self._callbacks.clear()
 
 
+def _request(control: int, data: bytes) -> Any:
+    """A ``bsc_xfer_t`` for one transfer."""
+    xfer = _ffi.new("bsc_xfer_t *")
+    xfer.control = control
+    xfer.txCnt = len(data)
+    xfer.txBuf[0:len(data)] = data
+    return xfer
+
+
+def _bsc_xfer(token: int, xfer: Any) -> int:
+    """``bsc_xfer`` with its status word as the daemon sent it (the library
+    byte-swaps it with ntohl)."""
+    result: int = _lib.pgd_bsc_xfer(token, xfer)
+    if _LOWEST_ERROR <= result < 0:
+        return result
+    return socket.ntohl(result & 0xFFFFFFFF)
+
+
 class I2CSlave(BscSlave):
     """The Pi as an I2C slave at a 7-bit address (``Session.open_i2c_slave``)."""
 
-    def __init__(self, session: "Session", address: int) -> None:
+    def __init__(self, session: CommandFamily, address: int) -> None:
         control = (address << _ADDRESS_SHIFT | _lib.BSC_CR_TXE | _lib.BSC_CR_RXE
                    | _lib.BSC_CR_I2C | _lib.BSC_CR_EN)
         super().__init__(session, control)
@@ -124,7 +122,7 @@ class I2CSlave(BscSlave):
 class SpiSlave(BscSlave):
     """The Pi as an SPI slave in mode 0-3 (``Session.open_spi_slave``)."""
 
-    def __init__(self, session: "Session", mode: int) -> None:
+    def __init__(self, session: CommandFamily, mode: int) -> None:
         control = ((mode & 1) << _CPHA_BIT | (mode >> 1) << _CPOL_BIT | _lib.BSC_CR_TXE
                    | _lib.BSC_CR_RXE | _lib.BSC_CR_SPI | _lib.BSC_CR_EN)
         super().__init__(session, control)
@@ -140,17 +138,15 @@ class SpiSlave(BscSlave):
 _Slave = TypeVar("_Slave", bound=BscSlave)
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class BscMethods:
+class BscMethods(CommandFamily):
     """Session methods for the BSC slave peripheral."""
 
-    def open_i2c_slave(self: "Session", address: int) -> I2CSlave:  # type: ignore[misc]
+    def open_i2c_slave(self, address: int) -> I2CSlave:
         """Answer as an I2C slave at 7-bit ``address`` (1-127)."""
         checked_int(address, 1, _lib.PI_MAX_I2C_ADDR, "address", _lib.PI_BAD_I2C_ADDR)
         return _started(I2CSlave(self, address))
 
-    def open_spi_slave(self: "Session", mode: int = 0) -> SpiSlave:  # type: ignore[misc]
+    def open_spi_slave(self, mode: int = 0) -> SpiSlave:
         """Answer as an SPI slave in SPI ``mode`` 0-3."""
         checked_int(mode, 0, 3, "SPI mode")
         return _started(SpiSlave(self, mode))

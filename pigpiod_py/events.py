@@ -52,6 +52,7 @@ from typing import (
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
+from .checks import wait_seconds
 from .constants import Command, Edge, Level
 from .errors import PigpioValueError, SessionClosedError, make_error
 
@@ -260,8 +261,9 @@ class EventChannel:
         """Open the notification socket, its ring and its reader thread."""
         session = self._session
         error = _ffi.new("int *")
-        ev = _lib.pgd_events_open(session.host.encode(), str(session.port).encode(),
-                                  session._timeout_ms, self._capacity, error)
+        connection = session._connection
+        ev = _lib.pgd_events_open(connection.host.encode(), str(connection.port).encode(),
+                                  int((connection.timeout or 0) * 1000), self._capacity, error)
         if ev == _ffi.NULL:
             raise make_error(error[0])
         self._ev = ev
@@ -381,9 +383,9 @@ class EventChannel:
         old_gpios, old_events = self._masks
         self._masks = (gpios, events)
         if gpios != old_gpios:
-            self._session._call(_lib.notify_begin, self.handle, gpios)
+            self._session._call(_lib.pgd_notify_begin, self.handle, gpios)
         if events != old_events:
-            self._session._command(Command.EVM, self.handle, events)
+            self._session._connection.command(Command.EVM, self.handle, events)
 
     # -- delivery -------------------------------------------------------------
 
@@ -424,7 +426,8 @@ class EventChannel:
                 targets = self._targets.get((kind, number, level))
                 if targets is None:
                     if kind == _DISCONNECT:
-                        self._session._lost("the notification stream ended")
+                        connection = self._session._connection
+                        connection.lost(connection.token)
                     continue
                 for cb in targets:
                     if not cb.active:
@@ -477,6 +480,7 @@ class EventChannel:
         In ``main`` mode only the main thread dispatches, and while it waits
         here it takes the records itself, so pending calls are switched off
         meanwhile (they would only make the GIL change hands)."""
+        timeout = wait_seconds(timeout)
         on_main = self.mode == "main" and threading.current_thread() is threading.main_thread()
         if on_main and self.attached:
             _lib.pgd_events_main_dispatch(self._ev, 0)
@@ -517,6 +521,7 @@ class EventChannel:
         """The next record of the callbacks without a function, waiting up to
         ``timeout`` seconds (``<= 0``: return at once; None: no limit). After
         close the records still queued are returned, then SessionClosedError."""
+        timeout = wait_seconds(timeout)
         if self.closed:
             if self._queue:
                 return self._queue.popleft()

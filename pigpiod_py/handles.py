@@ -1,12 +1,13 @@
 """Handle: the base of every object that owns a daemon resource."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ._pigpiod import lib as _lib
 from .errors import BadHandleError
 
 if TYPE_CHECKING:
+    from .family import CommandFamily
     from .session import Session
 
 
@@ -14,14 +15,25 @@ class Handle:
     """Owns one daemon resource (an I2C handle, a wave, a script, ...).
 
     ``close()`` is idempotent, the object is a context manager, and its
-    session closes it when the session closes. Subclasses implement
-    :meth:`_release` (free the resource on the daemon, skipped when the
-    connection is already gone) and may extend :meth:`_close_local`
-    (always run: local files, buffers).
+    session closes it when the session closes. A handle collected without
+    ``close()`` is released by its session soon after (never by the
+    finalizer itself, which must not wait for the network).
+
+    A handle belongs to the connection it was opened on: after a reconnect
+    (``open(reconnect=True)``) it raises :class:`StaleHandleError`, because
+    its number may name another resource on the daemon by then; it is not
+    released then either.
+
+    Subclasses pass the guarded function that frees the resource and its
+    arguments, and may extend :meth:`_close_local` (local files, buffers).
     """
 
-    def __init__(self, session: "Session") -> None:
+    def __init__(self, session: "CommandFamily", token: int, release: Callable[..., int],
+                 *release_args: Any) -> None:
         self._session = session
+        self._connection = session._connection
+        self._token = token
+        self._release_call = (release, release_args)
         self._closed = False
         session._adopt(self)
 
@@ -33,7 +45,7 @@ class Handle:
     @property
     def session(self) -> "Session":
         """The session that made this handle."""
-        return self._session
+        return cast("Session", self._session)
 
     def close(self) -> None:
         """Free the daemon resource; idempotent."""
@@ -41,13 +53,9 @@ class Handle:
             return
         self._closed = True
         try:
-            if self._session.connected:
-                self._release()
+            self._connection.release(self._token, self._release_call)
         finally:
             self._close_local()
-
-    def _release(self) -> None:
-        raise NotImplementedError
 
     def _close_local(self) -> None:
         """Release what this process holds for the handle (default: nothing)."""
@@ -56,10 +64,15 @@ class Handle:
         """A command on this handle's resource (refused once closed)."""
         if self._closed:
             raise BadHandleError(_lib.PI_BAD_HANDLE, "%r is closed" % (self,))
-        return self._session._call(function, *args)
+        return self._connection.call_on(self._token, function, *args)
 
     def __enter__(self) -> "Handle":
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self._closed = True
+            self._connection.release_later(self._token, self._release_call)

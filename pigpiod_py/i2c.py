@@ -6,15 +6,13 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, List, TypeVar, Union
+from typing import Any, Callable, List, TypeVar, Union
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
 from .errors import DeviceIOError, PigpioTypeError, PigpioValueError
+from .family import CommandFamily
 from .handles import Handle
-
-if TYPE_CHECKING:
-    from .session import Session
 
 Data = Union[bytes, bytearray, memoryview]
 #: SMBus block transfers carry 1-32 bytes.
@@ -137,14 +135,12 @@ class I2CDevice(Handle):
     device does not acknowledge raise :class:`DeviceIOError`.
     """
 
-    def __init__(self, session: "Session", handle: int, bus: int, address: int) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, handle: int, bus: int,
+                 address: int) -> None:
+        super().__init__(session, token, _lib.pgd_i2c_close, handle)
         self.handle = handle
         self.bus = bus
         self.address = address
-
-    def _release(self) -> None:
-        self._session._call(_lib.i2c_close, self.handle)
 
     def __repr__(self) -> str:
         return "<I2CDevice bus %d address 0x%02x handle %d%s>" % (
@@ -164,81 +160,81 @@ class I2CDevice(Handle):
 
     def write_quick(self, bit: int) -> None:
         """Send ``bit`` as the read/write bit, with no data."""
-        self._call(_lib.i2c_write_quick, self.handle, checked_int(bit, 0, 1, "bit"))
+        self._call(_lib.pgd_i2c_write_quick, self.handle, checked_int(bit, 0, 1, "bit"))
 
     def read_byte(self) -> int:
         """Read one byte (no register)."""
-        return self._call(_lib.i2c_read_byte, self.handle)
+        return self._call(_lib.pgd_i2c_read_byte, self.handle)
 
     def write_byte(self, value: int) -> None:
         """Write one byte (no register)."""
-        self._call(_lib.i2c_write_byte, self.handle, checked_int(value, 0, 0xFF, "byte"))
+        self._call(_lib.pgd_i2c_write_byte, self.handle, checked_int(value, 0, 0xFF, "byte"))
 
     def read_byte_data(self, register: int) -> int:
         """Read the byte of a register."""
-        return self._call(_lib.i2c_read_byte_data, self.handle, _register(register))
+        return self._call(_lib.pgd_i2c_read_byte_data, self.handle, _register(register))
 
     def write_byte_data(self, register: int, value: int) -> None:
         """Write a byte to a register."""
-        self._call(_lib.i2c_write_byte_data, self.handle, _register(register),
+        self._call(_lib.pgd_i2c_write_byte_data, self.handle, _register(register),
                    checked_int(value, 0, 0xFF, "byte"))
 
     def read_word_data(self, register: int) -> int:
         """Read the 16-bit word (little-endian on the wire) of a register."""
-        return self._call(_lib.i2c_read_word_data, self.handle, _register(register))
+        return self._call(_lib.pgd_i2c_read_word_data, self.handle, _register(register))
 
     def write_word_data(self, register: int, value: int) -> None:
         """Write a 16-bit word to a register."""
-        self._call(_lib.i2c_write_word_data, self.handle, _register(register),
+        self._call(_lib.pgd_i2c_write_word_data, self.handle, _register(register),
                    checked_int(value, 0, 0xFFFF, "word"))
 
     def process_call(self, register: int, value: int) -> int:
         """Write a word to a register and read the word the device answers."""
-        return self._call(_lib.i2c_process_call, self.handle, _register(register),
+        return self._call(_lib.pgd_i2c_process_call, self.handle, _register(register),
                           checked_int(value, 0, 0xFFFF, "word"))
 
     def read_block_data(self, register: int) -> bytes:
         """SMBus block read: the device says how many bytes (at most 32)."""
-        return self._block_read(_lib.i2c_read_block_data, _register(register))
+        return self._block_read(_lib.pgd_i2c_read_block_data, _register(register))
 
     def write_block_data(self, register: int, data: Data) -> None:
         """SMBus block write of 1-32 bytes (sent with their count)."""
         data = checked_bytes(data, 1, MAX_BLOCK)
-        self._call(_lib.i2c_write_block_data, self.handle, _register(register), data, len(data))
+        self._call(_lib.pgd_i2c_write_block_data, self.handle, _register(register), data, len(data))
 
     def block_process_call(self, register: int, data: Data) -> bytes:
         """Write a 1-32 byte block and read the block the device answers."""
         data = checked_bytes(data, 1, MAX_BLOCK)
-        return self._block_read(_lib.i2c_block_process_call, _register(register), data)
+        return self._block_read(_lib.pgd_i2c_block_process_call, _register(register), data)
 
     def read_i2c_block_data(self, register: int, length: int) -> bytes:
         """Read ``length`` (1-32) bytes from a register on (no count byte)."""
         length = checked_int(length, 1, MAX_BLOCK, "length")
         register = _register(register)
         return receive(length, lambda buf: self._call(
-            _lib.i2c_read_i2c_block_data, self.handle, register, buf, length))
+            _lib.pgd_i2c_read_i2c_block_data, self.handle, register, buf, length))
 
     def write_i2c_block_data(self, register: int, data: Data) -> None:
         """Write 1-32 bytes to a register on (no count byte)."""
         data = checked_bytes(data, 1, MAX_BLOCK)
-        self._call(_lib.i2c_write_i2c_block_data, self.handle, _register(register), data,
+        self._call(_lib.pgd_i2c_write_i2c_block_data, self.handle, _register(register), data,
                    len(data))
 
     def read(self, count: int) -> bytes:
         """Raw read of ``count`` (1-65535) bytes."""
         count = checked_int(count, 1, MAX_TRANSFER, "count")
-        return receive(count, lambda buf: self._call(_lib.i2c_read_device, self.handle, buf,
+        return receive(count, lambda buf: self._call(_lib.pgd_i2c_read_device, self.handle, buf,
                                                      count))
 
     def write(self, data: Data) -> None:
         """Raw write of 1-65535 bytes."""
         data = checked_bytes(data, 1, MAX_TRANSFER)
-        self._call(_lib.i2c_write_device, self.handle, data, len(data))
+        self._call(_lib.pgd_i2c_write_device, self.handle, data, len(data))
 
     def zip(self, program: Union[I2CZip, Data]) -> bytes:
         """Run a zip program (an :class:`I2CZip`); the bytes its reads returned."""
         code, space = zip_buffers(program)
-        return receive(space, lambda buf: self._call(_lib.i2c_zip, self.handle, code,
+        return receive(space, lambda buf: self._call(_lib.pgd_i2c_zip, self.handle, code,
                                                      len(code), buf, space))
 
 
@@ -246,19 +242,16 @@ def _register(register: int) -> int:
     return checked_int(register, 0, 0xFF, "register")
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class I2CMethods:
+class I2CMethods(CommandFamily):
     """Session methods for hardware I2C devices."""
 
-    def open_i2c(self: "Session", bus: int, address: int,  # type: ignore[misc]
-                 flags: int = 0) -> I2CDevice:
+    def open_i2c(self, bus: int, address: int, flags: int = 0) -> I2CDevice:
         """Open the device at 7-bit ``address`` on ``bus`` (the address is not probed)."""
         checked_int(address, 0, _lib.PI_MAX_I2C_ADDR, "address", _lib.PI_BAD_I2C_ADDR)
-        handle = self._call(_lib.i2c_open, bus, address, flags)
-        return I2CDevice(self, handle, bus, address)
+        handle, token = self._open(_lib.pgd_i2c_open, bus, address, flags)
+        return I2CDevice(self, token, handle, bus, address)
 
-    def scan_i2c(self: "Session", bus: int) -> List[int]:  # type: ignore[misc]
+    def scan_i2c(self, bus: int) -> List[int]:
         """The addresses 0x03-0x77 on ``bus`` that acknowledge a one-byte read."""
         found = []
         with self.open_i2c(bus, 0) as device:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import select
 import struct
-from typing import TYPE_CHECKING, Iterable, Iterator, List, NamedTuple, Optional, Union
+from typing import Iterable, Iterator, List, NamedTuple, Optional, Union
 
 from ._pigpiod import lib as _lib
+from .checks import gpio_mask, wait_seconds
+from .errors import BadHandleError
+from .family import CommandFamily
 from .handles import Handle
-
-if TYPE_CHECKING:
-    from .session import Session
 
 _REPORT = struct.Struct("<HHII")
 
@@ -30,25 +30,13 @@ class Report(NamedTuple):
     level: int
 
 
-def gpio_bits(gpios: Union[int, Iterable[int]]) -> int:
-    """A bit mask from a mask or from gpio numbers 0-31."""
-    if isinstance(gpios, int):
-        return gpios
-    bits = 0
-    for gpio in gpios:
-        if not isinstance(gpio, int) or not 0 <= gpio <= 31:
-            raise ValueError("notification gpios must be 0-31, got %r" % (gpio,))
-        bits |= 1 << gpio
-    return bits
-
-
 class Notifier(Handle):
     """A pipe notification handle: ``begin``, ``pause``, ``read``, iterate,
     ``close`` (idempotent; also done by the session's ``close``)."""
 
-    def __init__(self, session: "Session", fifo_dir: str = "/dev") -> None:
-        self.handle: int = session._call(_lib.notify_open)
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, fifo_dir: str = "/dev") -> None:
+        self.handle, token = session._open(_lib.pgd_notify_open)
+        super().__init__(session, token, _lib.pgd_notify_close, self.handle)
         self.path = os.path.join(fifo_dir, "pigpio%d" % self.handle)
         self._fd: Optional[int] = None
         self._partial = b""
@@ -62,18 +50,21 @@ class Notifier(Handle):
 
     def begin(self, gpios: Union[int, Iterable[int]]) -> None:
         """Report changes of these gpios (a bit mask or gpio numbers)."""
-        self._call(_lib.notify_begin, self.handle, gpio_bits(gpios))
+        self._call(_lib.pgd_notify_begin, self.handle, gpio_mask(gpios))
 
     def pause(self) -> None:
         """Stop level reports until the next :meth:`begin`."""
-        self._call(_lib.notify_pause, self.handle)
+        self._call(_lib.pgd_notify_pause, self.handle)
 
     def read(self, timeout: Optional[float] = None) -> List[Report]:
         """The reports that arrived, waiting up to ``timeout`` seconds for one
         (None: until one arrives); [] on time-out."""
         if self._fd is None or self.closed:
-            raise ValueError("the notifier is closed")
-        select.select([self._fd], [], [], timeout)
+            raise BadHandleError(_lib.PI_BAD_HANDLE, "%r is closed" % (self,))
+        seconds = wait_seconds(timeout)
+        poller = select.poll()
+        poller.register(self._fd, select.POLLIN)
+        poller.poll(None if seconds is None else seconds * 1000)
         try:
             chunk = os.read(self._fd, 65536)
         except BlockingIOError:
@@ -90,10 +81,14 @@ class Notifier(Handle):
         while self._fd is not None and not self.ended:
             yield from self.read(None)
 
-    def _release(self) -> None:
-        self._session._call(_lib.notify_close, self.handle)
-
     def _close_local(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+    def __repr__(self) -> str:
+        return "<Notifier %d %s%s>" % (self.handle, self.path, " closed" if self.closed else "")
+
+    def __del__(self) -> None:
+        super().__del__()
+        self._close_local()  # a local fd: closing it never waits

@@ -8,16 +8,15 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
+from .checks import MAX_EXTENSION, text_argument, wait_seconds
 from .constants import ScriptState
 from .errors import PigpioTypeError, PigpioValueError, WrongStateError
+from .family import CommandFamily
 from .handles import Handle
-
-if TYPE_CHECKING:
-    from .session import Session
 
 _MAX_PARAMS = _lib.PI_MAX_SCRIPT_PARAMS
 #: How long run() waits for a freshly stored script to leave INITING (s).
@@ -48,25 +47,23 @@ def _checked_params(params: Tuple[int, ...]) -> List[int]:
 class Script(Handle):
     """A script stored on the daemon; ``close()`` / ``delete()`` deletes it."""
 
-    def __init__(self, session: "Session", script_id: int) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, script_id: int) -> None:
+        super().__init__(session, token, _lib.pgd_delete_script, script_id)
         self.id = script_id
-
-    def _release(self) -> None:
-        self._session._call(_lib.delete_script, self.id)
 
     def status(self) -> ScriptStatus:
         """The run state and parameters p0-p9."""
         buf = _ffi.new("uint32_t[]", _MAX_PARAMS)
-        state = self._call(_lib.script_status, self.id, buf)
+        state = self._call(_lib.pgd_script_status, self.id, buf)
         params = tuple(w - (1 << 32) if w & 0x80000000 else w for w in buf)
         return ScriptStatus(ScriptState(state), params)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Wait until the daemon has finished initialising the script."""
-        deadline = time.monotonic() + timeout
+        limit = wait_seconds(timeout)
+        deadline = None if limit is None else time.monotonic() + limit
         while self.status().state == ScriptState.INITING:
-            if time.monotonic() > deadline:
+            if deadline is not None and time.monotonic() > deadline:
                 raise WrongStateError(_lib.PI_SCRIPT_NOT_READY,
                                       "script %d still initialising" % self.id)
             time.sleep(_POLL_S)
@@ -76,20 +73,21 @@ class Script(Handle):
         the parameters); waits for the initialising state to end first."""
         words = _checked_params(params)
         self.wait_ready()
-        self._call(_lib.run_script, self.id, len(words), _ffi.new("uint32_t[]", words or 1))
+        self._call(_lib.pgd_run_script, self.id, len(words), _ffi.new("uint32_t[]", words or 1))
 
     def update(self, *params: int) -> None:
         """Set parameters p0, p1, ... whether it runs or not."""
         words = _checked_params(params)
-        self._call(_lib.update_script, self.id, len(words), _ffi.new("uint32_t[]", words or 1))
+        self._call(_lib.pgd_update_script, self.id, len(words), _ffi.new("uint32_t[]", words or 1))
 
     def stop(self) -> None:
         """Stop the run (the script becomes HALTED)."""
-        self._call(_lib.stop_script, self.id)
+        self._call(_lib.pgd_stop_script, self.id)
 
     def wait(self, timeout: Optional[float] = None, poll: float = 0.01) -> ScriptStatus:
         """Wait until the script is neither running nor waiting; its status."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        limit = wait_seconds(timeout)
+        deadline = None if limit is None else time.monotonic() + limit
         while True:
             status = self.status()
             if status.state not in (ScriptState.RUNNING, ScriptState.WAITING):
@@ -109,17 +107,11 @@ class Script(Handle):
         return "<Script %d%s>" % (self.id, " closed" if self.closed else "")
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class ScriptMethods:
+class ScriptMethods(CommandFamily):
     """Session methods for stored scripts."""
 
-    def store_script(self: "Session", text: str) -> Script:  # type: ignore[misc]
+    def store_script(self, text: str) -> Script:
         """Parse and store a script on the daemon."""
-        if not isinstance(text, str):
-            raise PigpioTypeError(_lib.PI_BAD_PARAM, "a script is text, not %r" % (text,))
-        data = text.encode()
-        if len(data) > 65535 or b"\0" in data:
-            raise PigpioValueError(_lib.PI_BAD_SCRIPT_CMD,
-                                   "a script is at most 65535 bytes of text without NUL")
-        return Script(self, self._call(_lib.store_script, data))
+        data = text_argument(text, "script", MAX_EXTENSION)
+        script_id, token = self._open(_lib.pgd_store_script, data)
+        return Script(self, token, script_id)

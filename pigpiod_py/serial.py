@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from ._pigpiod import lib as _lib
-from .errors import PigpioTypeError, PigpioValueError
+from .checks import MAX_EXTENSION, text_argument, wait_seconds
+from .errors import PigpioValueError
+from .family import CommandFamily
 from .handles import Handle
 from .i2c import Data, checked_bytes, checked_int, receive
-
-if TYPE_CHECKING:
-    from .session import Session
 
 #: Largest read or write one command carries.
 MAX_TRANSFER = 65535
@@ -31,9 +30,9 @@ class SerialPort(Handle):
     Waiting is done by polling the daemon, which has no blocking read.
     """
 
-    def __init__(self, session: "Session", handle: int, port: str, baudrate: int,
-                 timeout: Optional[float]) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, handle: int, port: str,
+                 baudrate: int, timeout: Optional[float]) -> None:
+        super().__init__(session, token, _lib.pgd_serial_close, handle)
         self.handle = handle
         self.port = port
         self.baudrate = baudrate
@@ -50,9 +49,6 @@ class SerialPort(Handle):
     def timeout(self, value: Optional[float]) -> None:
         self._timeout = _checked_timeout(value)
 
-    def _release(self) -> None:
-        self._session._call(_lib.serial_close, self.handle)
-
     def __repr__(self) -> str:
         return "<SerialPort %s %d baud handle %d%s>" % (
             self.port, self.baudrate, self.handle, " closed" if self.closed else "")
@@ -63,21 +59,21 @@ class SerialPort(Handle):
     @property
     def in_waiting(self) -> int:
         """Bytes waiting to be read."""
-        return self._call(_lib.serial_data_available, self.handle) + len(self._pending)
+        return self._call(_lib.pgd_serial_data_available, self.handle) + len(self._pending)
 
     def write(self, data: Data) -> int:
         """Send ``data``; the number of bytes sent (nothing is sent for b"")."""
         data = checked_bytes(data, 0, MAX_TRANSFER)
         if data:
-            self._call(_lib.serial_write, self.handle, data, len(data))
+            self._call(_lib.pgd_serial_write, self.handle, data, len(data))
         return len(data)
 
     def _fetch(self) -> bool:
         """Move what the daemon holds into the look-ahead; False if nothing came."""
-        waiting = min(self._call(_lib.serial_data_available, self.handle), MAX_TRANSFER)
+        waiting = min(self._call(_lib.pgd_serial_data_available, self.handle), MAX_TRANSFER)
         if waiting:
             self._pending += receive(waiting, lambda buf: self._call(
-                _lib.serial_read, self.handle, buf, waiting))
+                _lib.pgd_serial_read, self.handle, buf, waiting))
         return bool(waiting)
 
     def _pop(self, count: int) -> bytes:
@@ -121,23 +117,21 @@ class SerialPort(Handle):
 
 
 def _checked_timeout(value: Optional[float]) -> Optional[float]:
-    if value is not None and (not isinstance(value, (int, float)) or value < 0):
+    """pyserial's time-out: None (or inf) blocks, else seconds >= 0."""
+    if value is not None and not isinstance(value, bool) and isinstance(value, (int, float)) \
+            and value < 0:
         raise PigpioValueError(_lib.PI_BAD_PARAM,
                                "timeout must be None or seconds >= 0, not %r" % (value,))
-    return value
+    return wait_seconds(value, "timeout")
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class SerialMethods:
+class SerialMethods(CommandFamily):
     """Session methods for serial ports."""
 
-    def open_serial(self: "Session", port: str, baudrate: int = 9600,  # type: ignore[misc]
-                    flags: int = 0, timeout: Optional[float] = None) -> SerialPort:
+    def open_serial(self, port: str, baudrate: int = 9600, flags: int = 0,
+                    timeout: Optional[float] = None) -> SerialPort:
         """Open a tty (/dev/tty* or /dev/serial*) at one of pigpiod's baud rates."""
-        if not isinstance(port, str):
-            raise PigpioTypeError(_lib.PI_BAD_SER_DEVICE,
-                                  "port must be a str, not %s" % type(port).__name__)
-        _checked_timeout(timeout)
-        handle = self._call(_lib.serial_open, port.encode(), baudrate, flags)
-        return SerialPort(self, handle, port, baudrate, timeout)
+        device = text_argument(port, "port", MAX_EXTENSION)
+        timeout = _checked_timeout(timeout)
+        handle, token = self._open(_lib.pgd_serial_open, device, baudrate, flags)
+        return SerialPort(self, token, handle, port, baudrate, timeout)

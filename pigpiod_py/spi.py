@@ -7,15 +7,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import Optional, Tuple
 
 from ._pigpiod import lib as _lib
 from .errors import PigpioTypeError, PigpioValueError
+from .family import CommandFamily
 from .handles import Handle
 from .i2c import Data, checked_bytes, checked_int, receive
-
-if TYPE_CHECKING:
-    from .session import Session
 
 #: Largest transfer one command carries.
 MAX_TRANSFER = 65535
@@ -98,16 +96,13 @@ class SpiFlags:
 class SpiDevice(Handle):
     """A device on a hardware SPI chip select (``Session.open_spi``)."""
 
-    def __init__(self, session: "Session", handle: int, channel: int, baud: int,
-                 flags: SpiFlags) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, handle: int, channel: int,
+                 baud: int, flags: SpiFlags) -> None:
+        super().__init__(session, token, _lib.pgd_spi_close, handle)
         self.handle = handle
         self.channel = channel
         self.baud = baud
         self.flags = flags
-
-    def _release(self) -> None:
-        self._session._call(_lib.spi_close, self.handle)
 
     def __repr__(self) -> str:
         return "<SpiDevice %s channel %d handle %d%s>" % (
@@ -120,31 +115,28 @@ class SpiDevice(Handle):
     def read(self, count: int) -> bytes:
         """Clock out ``count`` zero bytes; the bytes received."""
         count = checked_int(count, 0, MAX_TRANSFER, "count", _lib.PI_BAD_SPI_COUNT)
-        return receive(count, lambda buf: self._call(_lib.spi_read, self.handle, buf, count))
+        return receive(count, lambda buf: self._call(_lib.pgd_spi_read, self.handle, buf, count))
 
     def write(self, data: Data) -> int:
         """Send ``data``; the number of bytes sent."""
         data = checked_bytes(data, 0, MAX_TRANSFER)
-        return self._call(_lib.spi_write, self.handle, data, len(data))
+        return self._call(_lib.pgd_spi_write, self.handle, data, len(data))
 
     def xfer(self, data: Data) -> bytes:
         """Send ``data`` and return the as many bytes received meanwhile."""
         data = checked_bytes(data, 0, MAX_TRANSFER)
-        return receive(len(data), lambda buf: self._call(_lib.spi_xfer, self.handle, data, buf,
+        return receive(len(data), lambda buf: self._call(_lib.pgd_spi_xfer, self.handle, data, buf,
                                                          len(data)))
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class SpiMethods:
+class SpiMethods(CommandFamily):
     """Session methods for hardware SPI devices."""
 
-    def open_spi(self: "Session", channel: int, baud: int,  # type: ignore[misc]
-                 flags: Optional[SpiFlags] = None) -> SpiDevice:
+    def open_spi(self, channel: int, baud: int, flags: Optional[SpiFlags] = None) -> SpiDevice:
         """Open chip select ``channel`` (0-1 main, 0-2 aux) at ``baud`` bits/s."""
         flags = SpiFlags() if flags is None else flags
         if not isinstance(flags, SpiFlags):
             raise PigpioTypeError(_lib.PI_BAD_FLAGS, "flags must be SpiFlags, not %s (use "
                                   "SpiFlags.from_int for a raw word)" % type(flags).__name__)
-        handle = self._call(_lib.spi_open, channel, baud, int(flags))
-        return SpiDevice(self, handle, channel, baud, flags)
+        handle, token = self._open(_lib.pgd_spi_open, channel, baud, int(flags))
+        return SpiDevice(self, token, handle, channel, baud, flags)

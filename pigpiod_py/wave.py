@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import (
-    TYPE_CHECKING,
     Iterable,
     List,
     NamedTuple,
@@ -29,11 +28,9 @@ from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
 from .constants import WaveMode
 from .errors import PigpioTypeError, PigpioValueError
+from .family import CommandFamily
 from .handles import Handle
 from .i2c import Data, checked_bytes, checked_int
-
-if TYPE_CHECKING:
-    from .session import Session
 
 _MASK32 = 0xFFFFFFFF
 #: Pulses per WVAG command (the 65535-byte extension limit).
@@ -80,7 +77,7 @@ class _Serial:
 class WaveBuilder:
     """Pulses and serial data for one wave; ``create()`` makes it on the daemon."""
 
-    def __init__(self, session: "Session") -> None:
+    def __init__(self, session: CommandFamily) -> None:
         self._session = session
         self._parts: List[Union[List[Pulse], _Serial]] = []
 
@@ -142,10 +139,10 @@ class WaveBuilder:
 
     def _send_parts(self) -> None:
         session = self._session
-        session._call(_lib.wave_add_new)
+        session._call(_lib.pgd_wave_add_new)
         for part in self._parts:
             if isinstance(part, _Serial):
-                session._call(_lib.wave_add_serial, part.gpio, part.baud, part.data_bits,
+                session._call(_lib.pgd_wave_add_serial, part.gpio, part.baud, part.data_bits,
                               part.stop_half_bits, part.offset, len(part.data), part.data)
                 continue
             elapsed = 0
@@ -155,30 +152,29 @@ class WaveBuilder:
                     chunk = [Pulse(0, 0, elapsed)] + chunk
                 elapsed += sum(p.delay for p in part[first:first + _PULSES_PER_COMMAND])
                 buf = _ffi.new("gpioPulse_t[]", [tuple(p) for p in chunk])
-                session._call(_lib.wave_add_generic, len(chunk), buf)
+                session._call(_lib.pgd_wave_add_generic, len(chunk), buf)
 
     def create(self) -> "Wave":
         """Create the wave on the daemon."""
         self._send_parts()
-        return Wave(self._session, self._session._call(_lib.wave_create))
+        wave_id, token = self._session._open(_lib.pgd_wave_create)
+        return Wave(self._session, token, wave_id)
 
     def create_and_pad(self, percent: int) -> "Wave":
         """Create the wave reserving ``percent`` of the resources (double buffering:
         a later padded wave of the same size can reuse a deleted one's id)."""
         checked_int(percent, 0, 100, "percent")
         self._send_parts()
-        return Wave(self._session, self._session._call(_lib.wave_create_and_pad, percent))
+        wave_id, token = self._session._open(_lib.pgd_wave_create_and_pad, percent)
+        return Wave(self._session, token, wave_id)
 
 
 class Wave(Handle):
     """A created wave; ``close()`` / ``delete()`` deletes it on the daemon."""
 
-    def __init__(self, session: "Session", wave_id: int) -> None:
-        super().__init__(session)
+    def __init__(self, session: CommandFamily, token: int, wave_id: int) -> None:
+        super().__init__(session, token, _lib.pgd_wave_delete, wave_id)
         self.id = wave_id
-
-    def _release(self) -> None:
-        self._session._call(_lib.wave_delete, self.id)
 
     def _forget(self) -> None:
         """The daemon deleted the wave already (wave_clear): mark it closed."""
@@ -189,15 +185,15 @@ class Wave(Handle):
 
         The sync modes wait for the wave being sent to finish its pass."""
         mode = WaveMode(mode)
-        return self._call(_lib.wave_send_using_mode, self.id, int(mode))
+        return self._call(_lib.pgd_wave_send_using_mode, self.id, int(mode))
 
     def send_once(self) -> int:
         """Send once, cutting any wave being sent; returns the control blocks."""
-        return self._call(_lib.wave_send_once, self.id)
+        return self._call(_lib.pgd_wave_send_once, self.id)
 
     def send_repeat(self) -> int:
         """Send over and over until stopped or replaced; returns the control blocks."""
-        return self._call(_lib.wave_send_repeat, self.id)
+        return self._call(_lib.pgd_wave_send_repeat, self.id)
 
     def delete(self) -> None:
         """Delete the wave on the daemon (same as ``close()``)."""
@@ -314,54 +310,52 @@ class WaveStat:
     max: int
 
 
-# A Session mixin: its methods take self: Session, which mypy cannot check against
-# the mixin class ("erased type of self", [misc]), hence their type: ignore[misc].
-class WaveMethods:
+class WaveMethods(CommandFamily):
     """Session methods for waves and wave chains."""
 
-    def wave(self: "Session") -> WaveBuilder:  # type: ignore[misc]
+    def wave(self) -> WaveBuilder:
         """A builder for a new wave."""
         return WaveBuilder(self)
 
-    def wave_chain(self: "Session", chain: Union[Chain, Data]) -> None:  # type: ignore[misc]
+    def wave_chain(self, chain: Union[Chain, Data]) -> None:
         """Send a chain (a :class:`Chain` or raw chain bytes); stops any wave first."""
         code = chain.code if isinstance(chain, Chain) else checked_bytes(chain, 1, 65535, "chain")
-        self._call(_lib.wave_chain, code, len(code))
+        self._call(_lib.pgd_wave_chain, code, len(code))
 
-    def wave_tx_busy(self: "Session") -> bool:  # type: ignore[misc]
+    def wave_tx_busy(self) -> bool:
         """Whether a wave or chain is being sent."""
-        return bool(self._call(_lib.wave_tx_busy))
+        return bool(self._call(_lib.pgd_wave_tx_busy))
 
-    def wave_tx_at(self: "Session") -> Optional[int]:  # type: ignore[misc]
+    def wave_tx_at(self) -> Optional[int]:
         """The id of the wave being sent; None when idle; -1 when not known
         (a chain's own blocks or a deleted wave)."""
-        at = self._call(_lib.wave_tx_at)
+        at = self._call(_lib.pgd_wave_tx_at)
         if at == _lib.PI_NO_TX_WAVE:
             return None
         return -1 if at == _lib.PI_WAVE_NOT_FOUND else at
 
-    def wave_tx_stop(self: "Session") -> None:  # type: ignore[misc]
+    def wave_tx_stop(self) -> None:
         """Stop sending at once (gpios keep their levels)."""
-        self._call(_lib.wave_tx_stop)
+        self._call(_lib.pgd_wave_tx_stop)
 
-    def wave_clear(self: "Session") -> None:  # type: ignore[misc]
+    def wave_clear(self) -> None:
         """Delete every wave on the daemon (of every client) and the pending pulses."""
-        self._call(_lib.wave_clear)
+        self._call(_lib.pgd_wave_clear)
         for child in list(self._children):
             if isinstance(child, Wave):
                 child._forget()
 
-    def wave_micros(self: "Session") -> WaveStat:  # type: ignore[misc]
+    def wave_micros(self) -> WaveStat:
         """Length in µs of the pending (or just created) wave, high-water, limit."""
-        return WaveStat(self._call(_lib.wave_get_micros), self._call(_lib.wave_get_high_micros),
-                        self._call(_lib.wave_get_max_micros))
+        return WaveStat(self._call(_lib.pgd_wave_get_micros), self._call(_lib.pgd_wave_get_high_micros),
+                        self._call(_lib.pgd_wave_get_max_micros))
 
-    def wave_pulses(self: "Session") -> WaveStat:  # type: ignore[misc]
+    def wave_pulses(self) -> WaveStat:
         """Pulses of the pending (or just created) wave, high-water, limit."""
-        return WaveStat(self._call(_lib.wave_get_pulses), self._call(_lib.wave_get_high_pulses),
-                        self._call(_lib.wave_get_max_pulses))
+        return WaveStat(self._call(_lib.pgd_wave_get_pulses), self._call(_lib.pgd_wave_get_high_pulses),
+                        self._call(_lib.pgd_wave_get_max_pulses))
 
-    def wave_cbs(self: "Session") -> WaveStat:  # type: ignore[misc]
+    def wave_cbs(self) -> WaveStat:
         """DMA control blocks of the pending (or just created) wave, high-water, limit."""
-        return WaveStat(self._call(_lib.wave_get_cbs), self._call(_lib.wave_get_high_cbs),
-                        self._call(_lib.wave_get_max_cbs))
+        return WaveStat(self._call(_lib.pgd_wave_get_cbs), self._call(_lib.pgd_wave_get_high_cbs),
+                        self._call(_lib.pgd_wave_get_max_cbs))

@@ -47,7 +47,12 @@ def test_first_error_is_raised_with_its_position(pi):
         b.flush()
     assert info.value.index == 1
     assert "batch command 1" in str(info.value)
-    assert b.results == [None, None, 1, None]  # later commands still ran, in order
+    # Every command was sent before any answer was read: all of them ran, in
+    # order; a refused one holds its error, the first of which was raised.
+    first, refused, level, bad_level = b.results
+    assert first is None and level == 1
+    assert refused is info.value
+    assert isinstance(bad_level, PigpioValueError) and bad_level.index == 3
     assert pi.read(GPIO) == 1
 
 

@@ -6,6 +6,7 @@ clean, with a fast and with a slow (dropping) consumer.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -15,8 +16,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "include" / n for n in ("pgd_net.c", "pgd_shim.c", "pgd_events.c")]
+SOURCES = [ROOT / "include" / n for n in ("pgd_net.c", "pgd_guard.c", "pgd_shim.c",
+                                          "pgd_events.c")]
 CHECK = ROOT / "tests" / "c" / "shim_check.c"
+
+
+def guard_wrappers(directory: Path) -> Path:
+    """The guarded twins build_ffi.py generates from the installed header, as
+    a C file (the check calls them as the binding does)."""
+    spec = importlib.util.spec_from_file_location("build_ffi", ROOT / "build_ffi.py")
+    build_ffi = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_ffi)
+    protos = build_ffi.prototypes(build_ffi.find_header().read_text())
+    _, source = build_ffi.guard_wrappers(build_ffi.guarded(protos))
+    path = directory / "guard_wrappers.c"
+    path.write_text('#include "pigpiod_if2.h"\n#include "pgd_guard.h"\n#include "pgd_shim.h"\n'
+                    + source)
+    return path
 
 
 def python_link_flags() -> list:
@@ -33,6 +49,7 @@ def build(tmp_path: Path, sanitizer: str) -> Path:
     cmd = [compiler, "-std=gnu11", "-O1", "-g", "-fno-omit-frame-pointer",
            "-fsanitize=" + sanitizer, "-I%s" % (ROOT / "include"),
            "-I%s" % sysconfig.get_paths()["include"], *map(str, SOURCES), str(CHECK),
+           str(guard_wrappers(tmp_path)),
            "-o", str(exe), "-lpigpiod_if2", "-lpthread", *python_link_flags()]
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from conftest import collect
+from conftest import collect, threads_in_use
 
 import pigpiod_py
 from pigpiod_py import Edge, Level, Mode, PigpioValueError
@@ -260,16 +260,15 @@ def test_stats_and_reset(manual):
 def test_bad_dispatch_mode_and_capacity(daemon):
     with pytest.raises(ValueError):
         pigpiod_py.open(daemon.host, daemon.port, dispatch="later")
-    with pigpiod_py.open(daemon.host, daemon.port, capacity=3) as session:
-        with pytest.raises(ValueError):
-            session.callback(GPIO)
+    with pytest.raises(ValueError):  # at open, not at the first callback
+        pigpiod_py.open(daemon.host, daemon.port, capacity=3)
 
 
 def test_closing_cancels_callbacks_and_stops_threads(daemon):
-    before = threading.active_count()
+    before = threads_in_use()
     session = pigpiod_py.open(daemon.host, daemon.port, dispatch="thread")
     cb = session.callback(GPIO, Edge.EITHER, lambda *a: None)
-    assert threading.active_count() == before + 1
+    assert threads_in_use() == before + 1
     session.close()
     assert not cb.active
-    assert threading.active_count() == before
+    assert threads_in_use() == before
