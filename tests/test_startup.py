@@ -275,9 +275,9 @@ def test_pull_returns_at_once_and_a_paused_daemon_delays_only_its_own_subtree():
     try:
         t0 = time.monotonic()
         startup = Startup([(paused.host, paused.port), (live.host, live.port)], timeout=2.0)
-        startup.pull(0)
+        first = startup.pull(0)
         assert time.monotonic() - t0 < 1.0  # the paused daemon would block for its time-out
-        events = picture(startup)
+        events = [first] + picture(startup)
         roots = {startup.call(e["id"], "port"): e["id"] for e in by(events, bus_type="pigpiod")}
         assert by(events, type="daemon_up")[0]["id"] == roots[live.port]
         assert not by(events, type="bus_attach", bus=roots[paused.port])
