@@ -7,7 +7,7 @@ import os
 import threading
 import time
 import weakref
-from typing import Any, AsyncIterator, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, List, Optional
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
@@ -39,6 +39,9 @@ from .script import ScriptMethods
 from .serial import SerialMethods
 from .spi import SpiMethods
 from .wave import WaveMethods
+
+if TYPE_CHECKING:
+    from .boards import Board
 
 DEFAULT_TIMEOUT = 5.0
 _CONNECTION_LOST = (_lib.pigif_bad_send, _lib.pigif_bad_recv)
@@ -540,6 +543,21 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
             if self._batch_socket is not None:
                 self._batch_socket.close()
                 self._batch_socket = None
+
+    # -- the board and the clock (as the Lua binding's info and time_time) -------
+
+    def board(self) -> "Board":
+        """The board the daemon runs on: model, memory, manufacturer and
+        header pins (:class:`pigpiod_py.boards.Board`)."""
+        from .boards import board
+
+        return board(self.hardware_revision())
+
+    @staticmethod
+    def time_time() -> float:
+        """Seconds since the epoch by this machine's clock (libpigpiod_if2's
+        ``time_time``; the daemon's own clock is :meth:`tick`)."""
+        return float(_lib.time_time())
 
 
 def _mark(*args: Any) -> None:
