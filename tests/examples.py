@@ -2,8 +2,9 @@
 against a simulator, and checking what they print.
 
 A line of a block may say what its ``print`` shows with a ``# -> TEXT``
-comment; ``...`` in TEXT stands for anything (ids, ticks). The lines a
-block prints must match those comments in order.
+comment (a further ``# ...`` after TEXT explains it); ``...`` in TEXT
+stands for anything (ids, ticks). The lines a block prints must match those
+comments in order.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import List, Tuple
 from pigpiod_py.simprocess import SimulatorProcess
 
 BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
-SHOWS = re.compile(r"#\s*->\s*(.*?)\s*$")
+SHOWS = re.compile(r"#\s*->\s*(.*?)\s*(?:#.*)?$")
 
 
 def python_blocks(text: str) -> List[Tuple[int, str]]:

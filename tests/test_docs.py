@@ -20,7 +20,7 @@ def test_block_extraction():
 
 
 def test_promised_output():
-    code = "print(1)   # -> 1\nprint({'id': 7, 'tick': 9})  # -> {'id': ..., 'tick': ...}\n"
+    code = "print(1)   # -> 1  # one\nprint({'id': 7, 'tick': 9})  # -> {'id': ..., 'tick': ...}\n"
     assert shown_lines(code) == ["1", "{'id': ..., 'tick': ...}"]
     assert unkept_promise(shown_lines(code), "1\n{'id': 7, 'tick': 9}\n") == ""
     assert unkept_promise(shown_lines(code), "1\nNone\n") == "{'id': ..., 'tick': ...}"
