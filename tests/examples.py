@@ -13,7 +13,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Tuple
+from typing import Iterator, List, Tuple
+
+import pytest
 
 from pigpiod_py.simprocess import SimulatorProcess
 
@@ -50,9 +52,19 @@ def reset(simulator: SimulatorProcess) -> None:
         control.reset()
 
 
+@pytest.fixture(scope="module", name="simulator")
+def simulator_fixture() -> Iterator[SimulatorProcess]:
+    """One simulator for the examples of a test module (reset before each)."""
+    with SimulatorProcess() as sim:
+        yield sim
+
+
 def run_example(simulator: SimulatorProcess, code: str, where: str, tmp_path: Path) -> None:
     """Run a block in a subprocess against the simulator (PIGPIO_ADDR /
-    PIGPIO_PORT); it must exit 0 and print what it promises."""
+    PIGPIO_PORT); it must exit 0 and print what it promises. Blocks that use
+    gpiozero are skipped where it is not installed."""
+    if "gpiozero" in code:
+        pytest.importorskip("gpiozero")
     reset(simulator)
     script = tmp_path / "example.py"
     script.write_text(code)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from examples import python_blocks, run_example, shown_lines, unkept_promise
-
-from pigpiod_py.simprocess import SimulatorProcess
+from examples import simulator_fixture  # noqa: F401 - the simulator fixture
 
 API_MD = Path(__file__).resolve().parent.parent / "docs" / "API.md"
 BLOCKS = python_blocks(API_MD.read_text())
@@ -37,14 +36,6 @@ def test_the_docs_have_examples_of_every_family():
         assert needle in code, needle
 
 
-@pytest.fixture(scope="module")
-def simulator():
-    with SimulatorProcess() as sim:
-        yield sim
-
-
 @pytest.mark.parametrize("line, code", BLOCKS, ids=["API.md:%d" % line for line, _ in BLOCKS])
 def test_example_runs(simulator, line, code, tmp_path):
-    if "gpiozero" in code:
-        pytest.importorskip("gpiozero")
     run_example(simulator, code, "docs/API.md line %d" % line, tmp_path)

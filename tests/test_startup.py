@@ -5,7 +5,6 @@ import collections
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ import time
 
 import pytest
 from conftest import start_simulator, stop_simulator
-from test_connect import dead_port
+from test_connect import SilentServer, dead_port
 
 import pigpiod_py
 from pigpiod_py import DeviceIOError, NoHandleError, PigpioConnectionError
@@ -295,47 +294,24 @@ def test_pull_returns_at_once_and_a_paused_daemon_delays_only_its_own_subtree():
         stop_simulator(paused)
 
 
-class CountingListener:
-    """Accepts connections and closes them at once, counting them: a daemon
-    that is up but never answers properly."""
-
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.count = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.count += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.listener.close()
-
-
 def test_connection_attempts_back_off():
-    listener = CountingListener()
-    startup = Startup([("127.0.0.1", listener.port)])
+    server = SilentServer()  # it accepts, and every command times out
+    startup = Startup([("127.0.0.1", server.port)], timeout=0.3)
     try:
         down = until(startup, lambda e: e["type"] == "daemon_down")[-1]
-        assert down["error"]
+        assert "answer" in down["error"]
         deadline = time.monotonic() + 20
-        while listener.count < 3 and time.monotonic() < deadline:  # it does try again
+        while len(server.accepted) < 6 and time.monotonic() < deadline:  # it does try again
             time.sleep(0.05)
-        assert listener.count >= 3
-        before = listener.count
-        time.sleep(2.0)
-        # back-off: a handful of connections in two seconds, not a busy loop's thousands
-        assert listener.count - before <= 10
+        assert len(server.accepted) >= 6
+        before = len(server.accepted)
+        time.sleep(3.0)
+        # back-off: a few connections in three seconds, not a busy loop's hundreds
+        assert len(server.accepted) - before <= 12
         assert by(drain(startup), type="daemon_down") == []  # said once, not per attempt
     finally:
         startup.close()
-        listener.close()
+        server.close()
 
 
 @needs_simulators
