@@ -111,10 +111,11 @@ def scan(args: argparse.Namespace) -> int:
     """``scan``: every daemon's buses and devices as a tree; status 1 unless every daemon answered."""
     from .startup import Startup, daemons_from_environment, parse_address
 
-    daemons = [parse_address(item, default_port()) for item in args.addresses]
-    startup = Startup(daemons or daemons_from_environment(), timeout=args.timeout)
+    daemons = ([parse_address(item, default_port()) for item in args.addresses]
+               or daemons_from_environment())
+    startup = Startup(daemons, timeout=args.timeout)
     try:
-        roots = scanned_tree(startup, len(daemons) or len(daemons_from_environment()),
+        roots = scanned_tree(startup, len(daemons),
                              deadline=time.monotonic() + 10 * args.timeout + 10,
                              progress=Progress(args.progress))
     finally:
