@@ -2,54 +2,70 @@
 
 Subcommands: ``demo`` (a short tour plus the toggle benchmark), ``info``
 (what the daemon reports), ``scan [host[:port] ...]`` (the startup layer's
-picture as a tree), ``bench`` (benchmarks), ``sim`` (the simulator),
-``monitor GPIO ...`` (a live edge log), ``record --vcd FILE GPIO ...`` (edges
-to a VCD file, ``--png FILE`` a timing diagram).
-Without a daemon address (``--host`` or ``PIGPIO_ADDR``) ``demo``, ``bench``,
-``monitor`` and ``record`` start the built-in simulator.
+picture as a tree), ``bench`` (benchmarks: toggle, events, soak), ``sim``
+(the simulator), ``monitor GPIO ...`` (a live edge log), ``record --vcd FILE
+GPIO ...`` (edges to a VCD file, ``--png FILE`` a timing diagram).
+
+Without an address (``--host`` or ``PIGPIO_ADDR``) demo, info, bench,
+monitor and record use a pigpiod answering on localhost (port: ``--port``,
+``PIGPIO_PORT``, else 8888), else they start the built-in simulator; the
+first line of their output says which. ``--json`` prints the figures of
+info, scan, bench and record as JSON; ``--progress`` shows the progress of
+bench, record and scan on stderr also when it is not a terminal.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
+import json
 import sys
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+import time
+from typing import Any, Callable, Dict, List, Optional
 
-from . import boards
+from .boards import board
+from .progress import Progress, add_progress_option
+from .recording import EdgeCapture, EdgeLog, checked_gpios, record, write_vcd
 from .session import open as open_session
+from .target import Target, add_address_options, daemon_target, default_port
+
+Node = Dict[str, Any]
 
 
-@contextlib.contextmanager
-def daemon_address(host: Optional[str], port: int) -> Iterator[Tuple[str, int, str]]:
-    """(host, port, description) of the daemon to use, starting the simulator
-    when no address was given."""
-    host = host or os.environ.get("PIGPIO_ADDR")
-    if host:
-        yield host, port, "pigpiod at %s:%d" % (host, port)
-        return
-    from .simprocess import SimulatorProcess
+# -- info and demo ----------------------------------------------------------------
 
-    with SimulatorProcess(control=False) as sim:
-        yield sim.host, sim.port, "the built-in simulator (%s:%d)" % (sim.host, sim.port)
-
-
-def info(host: str, port: int, where: str) -> None:
-    """Print what the daemon says about itself."""
-    with open_session(host, port) as pi:
+def daemon_report(target: Target) -> Dict[str, Any]:
+    """What the daemon says about itself, and the board it runs on."""
+    with open_session(target.host, target.port) as pi:
         revision = pi.hardware_revision()
-        print("daemon:            %s" % where)
-        print("pigpio version:    %d" % pi.pigpio_version())
-        print("libpigpiod_if2:    interface %d" % pi.library_version())
-        print("hardware revision: 0x%06x (%s)" % (revision, boards.describe(revision)))
-        print("tick:              %d us" % pi.tick())
+        return {"daemon": target.description, "pigpio_version": pi.pigpio_version(),
+                "library_version": pi.library_version(), "hardware_revision": revision,
+                "board": board(revision).as_dict(), "tick": pi.tick()}
 
 
-def demo(host: str, port: int, where: str) -> None:
+def print_report(report: Dict[str, Any]) -> None:
+    """:func:`daemon_report` as text, the daemon on the first line."""
+    print("daemon:            %s" % report["daemon"])
+    print("pigpio version:    %d" % report["pigpio_version"])
+    print("libpigpiod_if2:    interface %d" % report["library_version"])
+    print("hardware revision: 0x%06x (%s)" % (report["hardware_revision"],
+                                              board(report["hardware_revision"])))
+    print("tick:              %d us" % report["tick"], flush=True)
+
+
+def info(args: argparse.Namespace) -> int:
+    """``info``: what the daemon reports."""
+    with daemon_target(args.host, args.port) as target:
+        report = daemon_report(target)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    return 0
+
+
+def tour(host: str, port: int) -> None:
     """A short tour of the core API."""
     from .constants import Mode, Pull
 
-    info(host, port, where)
     with open_session(host, port) as pi:
         print("\ngpio 17 as output, high then low:", end=" ")
         pi.write(17, 1)
@@ -76,77 +92,236 @@ def demo(host: str, port: int, where: str) -> None:
             print("bad input is a typed error:", repr(exc))
 
 
-def scan(addresses: List[str]) -> int:
-    """Print every daemon's buses and devices as a tree (from the startup
-    layer's first events)."""
+def demo(args: argparse.Namespace) -> int:
+    """``demo``: the daemon's report, the tour, then the toggle benchmark on the same daemon."""
+    from .bench.toggle import main as toggle_main
+
+    with daemon_target(args.host, args.port) as target:
+        print_report(daemon_report(target))
+        tour(target.host, target.port)
+        print("\nToggle benchmark (pigpiod-py bench toggle):", flush=True)
+        return toggle_main(["--host", target.host, "--port", str(target.port),
+                            "--rounds", str(args.rounds), "--count", str(args.count)]
+                           + (["--progress"] if args.progress else []))
+
+
+# -- scan ---------------------------------------------------------------------------
+
+def scan(args: argparse.Namespace) -> int:
+    """``scan``: every daemon's buses and devices as a tree; status 1 unless every daemon answered."""
     from .startup import Startup, daemons_from_environment, parse_address
 
-    default_port = int(os.environ.get("PIGPIO_PORT") or 8888)
-    daemons = [parse_address(item, default_port) for item in addresses]
-    startup = Startup(daemons or daemons_from_environment())
-    nodes: Dict[int, Dict[str, Any]] = {}
-    children: Dict[Optional[int], List[int]] = {}
-    while True:
+    daemons = ([parse_address(item, default_port()) for item in args.addresses]
+               or daemons_from_environment())
+    startup = Startup(daemons, timeout=args.timeout)
+    try:
+        roots = scanned_tree(startup, len(daemons),
+                             deadline=time.monotonic() + 10 * args.timeout + 10,
+                             progress=Progress(args.progress))
+    finally:
+        startup.close()
+    if args.json:
+        print(json.dumps({"daemons": roots}, indent=2))
+    else:
+        for root in roots:
+            print_node(root, 0)
+    return 0 if all(root["connected"] for root in roots) else 1
+
+
+def scanned_tree(startup: Any, count: int, deadline: float, progress: Progress) -> List[Node]:
+    """The trees of ``count`` daemons as nested dicts, once each said
+    ``daemon_up`` or ``daemon_down`` (or ``deadline`` passed)."""
+    nodes: Dict[int, Node] = {}
+    roots: List[Node] = []
+    settled = 0
+    while settled < count and time.monotonic() < deadline:
         event = startup.pull(0.2)
         if event is None:
-            break
-        if event["type"] in ("bus_attach", "device_attach"):
-            nodes[event["id"]] = event
-            children.setdefault(event["bus"], []).append(event["id"])
+            continue
+        kind = event["type"]
+        if kind in ("bus_attach", "device_attach"):
+            node = {"id": event["id"], "kind": kind[:-7], "address": event["address"],
+                    "type": event.get("bus_type") or event.get("device_type"), "children": []}
+            nodes[event["id"]] = node
+            if event["bus"] is None:
+                node.update(host=startup.call(event["id"], "host"),
+                            port=startup.call(event["id"], "port"), connected=False, error=None)
+                roots.append(node)
+            else:
+                nodes[event["bus"]]["children"].append(node)
+        elif kind in ("daemon_up", "daemon_down") and "settled" not in nodes[event["id"]]:
+            nodes[event["id"]].update(connected=kind == "daemon_up", error=event.get("error"))
+            nodes[event["id"]]["settled"] = True
+            settled += 1
+            progress.show("scan: %d/%d daemons done" % (settled, count))
+    progress.end()
+    for root in roots:
+        if not root.pop("settled", False):
+            root["error"] = "no answer within the scan's time"
+    return roots
 
-    def show(node_id: int, depth: int) -> None:
-        event = nodes[node_id]
-        if event["type"] == "bus_attach" and event["bus_type"] == "pigpiod":
-            label = "pigpiod %s:%d" % (startup.call(node_id, "host"), startup.call(node_id, "port"))
-        elif event["type"] == "bus_attach":
-            label = " ".join(filter(None, (event["bus_type"], event["address"], "bus")))
-        elif event["device_type"] == "gpio":
-            label = "gpio %s" % event["address"]
-        else:
-            label = "%s %s" % (event["device_type"], event["address"])
-        print("%s%s  [id %d]" % ("  " * depth, label, node_id))
-        for child in children.get(node_id, []):
-            show(child, depth + 1)
 
-    for root in children.get(None, []):
-        show(root, 0)
-    startup.close()
+def print_node(node: Node, depth: int) -> None:
+    """One line per component, indented by depth; a daemon that did not answer says why."""
+    if node["type"] == "pigpiod":
+        label = "pigpiod %s:%d" % (node["host"], node["port"])
+    elif node["kind"] == "bus":
+        label = " ".join(filter(None, (node["type"], node["address"], "bus")))
+    else:
+        label = "%s %s" % (node["type"], node["address"])
+    note = "  not reachable: %s" % node["error"] if node.get("error") else ""
+    print("%s%s  [id %d]%s" % ("  " * depth, label, node["id"], note))
+    for child in node["children"]:
+        print_node(child, depth + 1)
+
+
+# -- monitor and record -------------------------------------------------------------
+
+def gpio_number(text: str) -> int:
+    """An argparse type: a gpio 0-31."""
+    try:
+        return checked_gpios([int(text)])[0]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def seconds(text: str) -> float:
+    """An argparse type: seconds >= 0."""
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("seconds must be >= 0, not %s" % text)
+    return value
+
+
+def monitor(args: argparse.Namespace) -> int:
+    """``monitor``: print each edge as it comes, until ``--seconds`` passed or Ctrl-C."""
+    gpios = checked_gpios(args.gpios)
+    log = EdgeLog()
+    try:
+        with daemon_target(args.host, args.port) as target, \
+                open_session(target.host, target.port) as pi:
+            with EdgeCapture(pi, gpios, lambda edge: print(log.line(edge), flush=True)):
+                print("monitoring gpio %s on %s%s" % (
+                    ", ".join(map(str, gpios)), target.description,
+                    "" if args.seconds is not None else " (Ctrl-C stops)"), flush=True)
+                if args.seconds is not None:
+                    pi.sleep(args.seconds)
+                else:
+                    while True:
+                        pi.sleep(3600.0)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
+def record_edges(args: argparse.Namespace) -> int:
+    """``record``: capture edges to a VCD file (and a timing diagram with ``--png``)."""
+    gpios = checked_gpios(args.gpios)
+    if args.png:
+        from .diagrams import require_matplotlib
+
+        try:
+            require_matplotlib()  # fail before recording, not after
+        except RuntimeError as exc:
+            args.parser.error(str(exc))
+    progress = Progress(args.progress)
+    with daemon_target(args.host, args.port) as target, \
+            open_session(target.host, target.port) as pi:
+        def show(elapsed: float, edges: int) -> None:
+            if not elapsed and not args.json:
+                print("recording gpio %s on %s for %g s" % (
+                    ", ".join(map(str, gpios)), target.description, args.seconds), flush=True)
+            progress.show("recording: %.1f/%.1f s, %d edges" % (elapsed, args.seconds, edges))
+        recording = record(pi, gpios, args.seconds, show)
+        progress.end()
+    with open(args.vcd, "w") as out:
+        write_vcd(recording, out, date=time.strftime("%Y-%m-%d %H:%M:%S %z"))
+    if args.png:
+        from .diagrams import save_png, traces_from_recording
+
+        save_png(traces_from_recording(recording), args.png,
+                 title="gpio " + ", ".join(map(str, gpios)))
+    per_gpio = {str(gpio): 0 for gpio in gpios}
+    for edge in recording.edges:
+        per_gpio[str(edge.gpio)] += 1
+    if args.json:
+        print(json.dumps({"daemon": target.description, "gpios": gpios, "seconds": args.seconds,
+                          "edges": len(recording.edges), "edges_per_gpio": per_gpio,
+                          "vcd": args.vcd, "png": args.png}, indent=2))
+    else:
+        print("%d edges written to %s" % (len(recording.edges), args.vcd))
+        if args.png:
+            print("timing diagram written to %s" % args.png)
+    return 0
+
+
+# -- the parser -----------------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (``bench`` and ``sim`` hand their
+    arguments on to their own parsers)."""
+    p = argparse.ArgumentParser(prog="pigpiod-py", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = p.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], help: str,
+                **options: Any) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, **options)
+        sub.set_defaults(run=run, parser=sub)
+        return sub
+
+    sub = command("demo", demo, "a short tour of the API, then the toggle benchmark")
+    add_address_options(sub)
+    sub.add_argument("--rounds", type=int, default=3, help="benchmark rounds (default 3)")
+    sub.add_argument("--count", type=int, default=20000, help="toggles per round (default 20000)")
+    add_progress_option(sub)
+
+    sub = command("info", info, "what the daemon reports about itself and its board")
+    add_address_options(sub)
+    sub.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    sub = command("scan", scan, "the startup layer's picture of every daemon, as a tree")
+    sub.add_argument("addresses", metavar="HOST[:PORT]", nargs="*",
+                     help="daemons (default: PIGPIO_ADDR, a comma-separated list, else localhost)")
+    sub.add_argument("--timeout", type=float, default=5.0,
+                     help="seconds a daemon has to answer each command (default 5)")
+    sub.add_argument("--json", action="store_true", help="print the trees as JSON")
+    add_progress_option(sub)
+
+    command("bench", lambda args: 2, "benchmarks: toggle, events, soak (bench NAME --help)",
+            add_help=False)
+    command("sim", lambda args: 2, "the pigpiod-compatible simulator (sim --help)", add_help=False)
+
+    sub = command("monitor", monitor, "print every edge of the gpios: gpio, level, tick and the "
+                                      "µs since the previous edge of that gpio")
+    sub.add_argument("gpios", metavar="GPIO", type=gpio_number, nargs="+", help="gpio 0-31")
+    add_address_options(sub)
+    sub.add_argument("--seconds", type=seconds, help="stop after this long (default: Ctrl-C)")
+
+    sub = command("record", record_edges, "capture the edges of the gpios to a Value Change Dump "
+                                          "(and a PNG timing diagram)")
+    sub.add_argument("gpios", metavar="GPIO", type=gpio_number, nargs="+", help="gpio 0-31")
+    add_address_options(sub)
+    sub.add_argument("--vcd", required=True, metavar="FILE", help="VCD file to write")
+    sub.add_argument("--png", metavar="FILE", help="also draw a timing diagram (matplotlib)")
+    sub.add_argument("--seconds", type=seconds, default=10.0, help="how long (default 10)")
+    sub.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_progress_option(sub)
+    return p
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    """The ``pigpiod-py`` command: dispatch to sim/scan/monitor/record/bench, or run demo/info."""
+    """The ``pigpiod-py`` command: run one subcommand; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         from .sim.__main__ import main as sim_main
 
         return sim_main(argv[1:]) or 0
-    if argv[:1] == ["scan"]:
-        return scan(argv[1:])
-    if argv[:1] in (["monitor"], ["record"]):
-        from .recording import monitor_main, record_main
-
-        return (monitor_main if argv[0] == "monitor" else record_main)(argv[1:])
     if argv[:1] == ["bench"]:
         from .bench.__main__ import main as bench_main
 
         return bench_main(argv[1:])
-    p = argparse.ArgumentParser(prog="pigpiod-py", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["demo", "info", "scan", "bench", "sim",
-                                          "monitor", "record"])
-    p.add_argument("--host", help="daemon address (default: PIGPIO_ADDR, else the simulator)")
-    p.add_argument("--port", type=int, default=int(os.environ.get("PIGPIO_PORT", "8888")))
-    args = p.parse_args(argv)
-    with daemon_address(args.host, args.port) as (host, port, where):
-        if args.command == "info":
-            info(host, port, where)
-            return 0
-        demo(host, port, where)
-    if args.command == "demo":
-        from .bench.toggle import main as toggle_main
-
-        print("\nToggle benchmark (pigpiod-py bench toggle):", flush=True)
-        bench = ["--rounds", "3"] + (["--host", args.host, "--port", str(args.port)] if args.host else [])
-        return toggle_main(bench)
-    return 0
+    args = parser().parse_args(argv)
+    status: int = args.run(args)
+    return status

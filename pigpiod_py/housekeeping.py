@@ -58,18 +58,23 @@ def _run() -> None:
         _wake.clear()
         while _retired:
             _safely(_retired.popleft())
-        connections = list(_connections)
-        now = time.monotonic()
-        for connection in connections:
-            _safely(connection.housekeep, now)
-        idle_rounds = 0 if connections else idle_rounds + 1
-        del connections
+        idle_rounds = 0 if _look_after_connections() else idle_rounds + 1
         if idle_rounds >= 4:  # nothing to look after for two seconds: stop
             with _lock:
                 if not _connections and not _retired:
                     _thread = None
                     return
             idle_rounds = 0
+
+
+def _look_after_connections() -> int:
+    """One round over the live connections; how many there were. (A function
+    of its own, so that no reference outlives the round.)"""
+    connections = list(_connections)
+    now = time.monotonic()
+    for connection in connections:
+        _safely(connection.housekeep, now)
+    return len(connections)
 
 
 def _safely(work: Callable[..., None], *args: Any) -> None:

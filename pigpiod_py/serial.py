@@ -11,7 +11,7 @@ from typing import Optional
 
 from ._pigpiod import lib as _lib
 from .checks import MAX_EXTENSION, text_argument, wait_seconds
-from .errors import PigpioValueError
+from .errors import DeviceIOError, PigpioValueError
 from .family import CommandFamily
 from .handles import Handle
 from .i2c import Data, checked_bytes, checked_int, receive
@@ -67,6 +67,22 @@ class SerialPort(Handle):
         if data:
             self._call(_lib.pgd_serial_write, self.handle, data, len(data))
         return len(data)
+
+    def write_byte(self, value: int) -> None:
+        """Send one byte, 0-255 (libpigpiod_if2's ``serial_write_byte``)."""
+        self._call(_lib.pgd_serial_write_byte, self.handle, checked_int(value, 0, 255, "value"))
+
+    def read_byte(self) -> Optional[int]:
+        """The next received byte, or None when none waits; never waits
+        (libpigpiod_if2's ``serial_read_byte``)."""
+        if self._pending:
+            return self._pop(1)[0]
+        try:
+            return self._call(_lib.pgd_serial_read_byte, self.handle)
+        except DeviceIOError as exc:
+            if exc.code == _lib.PI_SER_READ_NO_DATA:
+                return None
+            raise
 
     def _fetch(self) -> bool:
         """Move what the daemon holds into the look-ahead; False if nothing came."""

@@ -7,7 +7,7 @@ import os
 import threading
 import time
 import weakref
-from typing import Any, AsyncIterator, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, List, Optional
 
 from ._pigpiod import lib as _lib
 from . import housekeeping
@@ -38,6 +38,9 @@ from .script import ScriptMethods
 from .serial import SerialMethods
 from .spi import SpiMethods
 from .wave import WaveMethods
+
+if TYPE_CHECKING:
+    from .boards import Board
 
 DEFAULT_TIMEOUT = 5.0
 #: Seconds a connection may stay idle before the daemon is asked whether it
@@ -460,6 +463,21 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
     def batch(self) -> Batch:
         """Queue commands and send them in one write (see :class:`Batch`)."""
         return Batch(self._connection)
+
+    # -- the board and the clock (as the Lua binding's info and time_time) -------
+
+    def board(self) -> "Board":
+        """The board the daemon runs on: model, memory, manufacturer and
+        header pins (:class:`pigpiod_py.boards.Board`)."""
+        from .boards import board
+
+        return board(self.hardware_revision())
+
+    @staticmethod
+    def time_time() -> float:
+        """Seconds since the epoch by this machine's clock (libpigpiod_if2's
+        ``time_time``; the daemon's own clock is :meth:`tick`)."""
+        return float(_lib.time_time())
 
 
 def _mark(*args: Any) -> None:

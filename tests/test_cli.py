@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+from test_connect import dead_port
+
+import pigpiod_py.recording
 from pigpiod_py.bench import toggle
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pigpiod_py", *args],
-                          capture_output=True, text=True, timeout=300)
+def run(*args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+    """``python -m pigpiod_py ARGS`` with ``env`` added to the environment."""
+    return subprocess.run([sys.executable, "-m", "pigpiod_py", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **env})
 
 
 def test_info_against_the_daemon(daemon):
@@ -20,12 +27,18 @@ def test_info_against_the_daemon(daemon):
     assert "Raspberry Pi" in out.stdout
 
 
+def test_info_as_json(sim):
+    out = run("info", "--host", sim.host, "--port", str(sim.port), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["pigpio_version"] == 79 and report["hardware_revision"] == 0xC03111
+    assert report["board"]["model"] == "4B" and len(report["board"]["headers"][0]["pins"]) == 40
+    assert report["daemon"] == "pigpiod at %s:%d" % (sim.host, sim.port)
+
+
 def test_toggle_benchmark_json(daemon):
-    out = subprocess.run(
-        [sys.executable, "-m", "pigpiod_py", "bench", "toggle", "--host", daemon.host,
-         "--port", str(daemon.port), "--count", "300", "--rounds", "2", "--json"],
-        capture_output=True, text=True, timeout=300,
-    )
+    out = run("bench", "toggle", "--host", daemon.host, "--port", str(daemon.port),
+              "--count", "300", "--rounds", "2", "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     results = report["results"]
@@ -33,6 +46,56 @@ def test_toggle_benchmark_json(daemon):
     for row in results.values():
         assert row["toggles_per_s"] > 0 and row["rounds"] == 2
     assert results[toggle.C_LOOP]["vs_c"] == 1.0
+    assert out.stderr == ""  # no progress when stderr is not a terminal
+
+
+def test_progress_on_stderr_when_asked(daemon):
+    out = run("bench", "toggle", "--host", daemon.host, "--port", str(daemon.port),
+              "--count", "200", "--rounds", "2", "--json", "--progress")
+    assert out.returncode == 0, out.stderr
+    assert "round 2/2" in out.stderr
+    json.loads(out.stdout)  # stdout stays clean
+
+
+def test_the_address_and_port_from_the_environment_reach_every_client(daemon):
+    """PIGPIO_ADDR and PIGPIO_PORT: the C benchmark client connects there too."""
+    env = {"PIGPIO_ADDR": daemon.host, "PIGPIO_PORT": str(daemon.port)}
+    out = run("bench", "toggle", "--count", "200", "--rounds", "1", "--json", **env)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["daemon"] == "pigpiod at %s:%d" % (daemon.host, daemon.port)
+    assert toggle.C_LOOP in report["results"]
+    out = run("demo", "--count", "200", "--rounds", "1", **env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "daemon:            pigpiod at %s:%d" % (daemon.host, daemon.port)
+    assert "C libpigpiod_if2" in out.stdout
+
+
+COMMANDS_THAT_CHOOSE = {
+    "demo": ["demo", "--count", "200", "--rounds", "1"],
+    "bench": ["bench", "toggle", "--count", "200", "--rounds", "1"],
+    "monitor": ["monitor", "--seconds", "0.2", "4"],
+    "record": ["record", "--vcd", "{tmp}/e.vcd", "--seconds", "0.2", "4"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS_THAT_CHOOSE))
+def test_without_an_address_a_daemon_on_localhost_is_used(daemon, command, tmp_path):
+    args = [a.format(tmp=tmp_path) for a in COMMANDS_THAT_CHOOSE[command]]
+    out = run(*args, PIGPIO_ADDR="", PIGPIO_PORT=str(daemon.port))
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert "pigpiod at localhost:%d" % daemon.port in first, first
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS_THAT_CHOOSE))
+def test_without_an_address_or_a_local_daemon_the_simulator_is_used(command, tmp_path):
+    args = [a.format(tmp=tmp_path) for a in COMMANDS_THAT_CHOOSE[command]]
+    port = dead_port()
+    out = run(*args, PIGPIO_ADDR="", PIGPIO_PORT=str(port))
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert "the built-in simulator" in first and "localhost:%d" % port in first, first
 
 
 def test_summary_ratios():
@@ -52,8 +115,35 @@ def test_unknown_benchmark():
 
 
 def test_demo_runs_on_the_builtin_simulator():
-    out = subprocess.run([sys.executable, "-m", "pigpiod_py", "demo"], capture_output=True,
-                         text=True, timeout=600, env={**__import__("os").environ, "PIGPIO_ADDR": ""})
+    out = run("demo", PIGPIO_ADDR="", PIGPIO_PORT=str(dead_port()), timeout=600)
     assert out.returncode == 0, out.stderr
     assert "gpio 22 input with pull-up reads 1" in out.stdout
     assert "Toggle benchmark" in out.stdout and "pigpio module" in out.stdout
+
+
+def test_scan_of_several_daemons_shows_the_absent_one(daemon):
+    absent = dead_port()
+    out = run("scan", "%s:%d" % (daemon.host, daemon.port), "127.0.0.1:%d" % absent, "--progress")
+    assert out.returncode == 1, out.stderr  # not every daemon answered
+    assert "pigpiod %s:%d" % (daemon.host, daemon.port) in out.stdout and "gpio 17" in out.stdout
+    assert "pigpiod 127.0.0.1:%d" % absent in out.stdout and "not reachable" in out.stdout
+    assert "2/2 daemons" in out.stderr
+
+
+def test_scan_as_json(daemon):
+    out = run("scan", "%s:%d" % (daemon.host, daemon.port), "--json")
+    assert out.returncode == 0, out.stderr
+    (root,) = json.loads(out.stdout)["daemons"]
+    assert (root["host"], root["port"], root["connected"]) == (daemon.host, daemon.port, True)
+    header = [c for c in root["children"] if c["type"] == "gpio_header"][0]
+    assert [c["address"] for c in header["children"]] == [str(g) for g in range(32)]
+    assert out.stderr == ""
+
+
+def test_one_command_line_module():
+    """The subcommands are parsed in cli.py; recording.py only records."""
+    assert "argparse" not in Path(pigpiod_py.recording.__file__).read_text()
+    out = run("--help")
+    assert out.returncode == 0
+    for command in ("demo", "info", "scan", "bench", "sim", "monitor", "record"):
+        assert command in out.stdout

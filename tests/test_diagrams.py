@@ -117,12 +117,12 @@ def test_record_command_writes_a_png(sim, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "pigpiod_py", "record", "--vcd", str(vcd), "--png", str(png),
          "--host", sim.host, "--port", str(sim.port), "--seconds", "1", "4"],
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PIGPIO_ADDR": ""})
-    assert proc.stderr.readline().startswith("recording gpio 4 on pigpiod at")
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PIGPIO_ADDR": ""})
+    assert proc.stdout.readline().startswith("recording gpio 4 on pigpiod at")
     sim.control.edges(4, 6, 100)
-    _, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert "6 edges written" in err and "timing diagram written to" in err
+    assert "6 edges written" in out and "timing diagram written to" in out
     assert png.read_bytes().startswith(PNG_MAGIC) and vcd.stat().st_size > 0
 
 
@@ -138,4 +138,4 @@ def test_record_png_without_matplotlib_fails_before_recording(tmp_path):
                           str(tmp_path / "x.vcd"), "--png", str(tmp_path / "x.png"), "4"],
                          capture_output=True, text=True, timeout=60, env=env)
     assert out.returncode == 2 and "pip install matplotlib" in out.stderr
-    assert "recording gpio" not in out.stderr and not (tmp_path / "x.vcd").exists()
+    assert "recording gpio" not in out.stdout + out.stderr and not (tmp_path / "x.vcd").exists()

@@ -1,27 +1,15 @@
 """Every ```python block of docs/API.md runs, each in a subprocess, against a
-fresh simulator (PIGPIO_ADDR / PIGPIO_PORT in its environment)."""
+fresh simulator (PIGPIO_ADDR / PIGPIO_PORT in its environment), and prints
+what its ``# -> ...`` comments say."""
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
-
-from pigpiod_py.simprocess import SimulatorProcess
+from examples import python_blocks, run_example, shown_lines, unkept_promise
+from examples import simulator_fixture  # noqa: F401 - the simulator fixture
 
 API_MD = Path(__file__).resolve().parent.parent / "docs" / "API.md"
-BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
-
-
-def python_blocks(text: str) -> List[Tuple[int, str]]:
-    """(line number, code) of each ```python block of a Markdown text."""
-    return [(text.count("\n", 0, m.start()) + 2, m.group(1)) for m in BLOCK.finditer(text)]
-
-
 BLOCKS = python_blocks(API_MD.read_text())
 
 
@@ -30,37 +18,24 @@ def test_block_extraction():
     assert python_blocks(text) == [(3, "x = 1\n"), (9, "y = 2\nz = 3\n")]
 
 
+def test_promised_output():
+    code = "print(1)   # -> 1  # one\nprint({'id': 7, 'tick': 9})  # -> {'id': ..., 'tick': ...}\n"
+    assert shown_lines(code) == ["1", "{'id': ..., 'tick': ...}"]
+    assert unkept_promise(shown_lines(code), "1\n{'id': 7, 'tick': 9}\n") == ""
+    assert unkept_promise(shown_lines(code), "1\nNone\n") == "{'id': ..., 'tick': ...}"
+    assert unkept_promise(["2", "1"], "1\n2\n") == "1"  # in order
+
+
 def test_the_docs_have_examples_of_every_family():
     assert len(BLOCKS) >= 12
     code = "\n".join(block for _, block in BLOCKS)
     for needle in ("open_i2c", "open_spi", "open_serial", "open_bb_i2c", "open_i2c_slave",
                    "wave()", "Chain(", "store_script", "open_file", "startup",
                    "SimControl", "PigpiodPyFactory", "events()", "batch()", "callback(",
-                   "hardware_pwm", "set_servo_pulsewidth", "EdgeCapture"):
+                   "hardware_pwm", "set_servo_pulsewidth", "EdgeCapture", "board()"):
         assert needle in code, needle
-
-
-@pytest.fixture(scope="module")
-def simulator():
-    with SimulatorProcess() as sim:
-        yield sim
 
 
 @pytest.mark.parametrize("line, code", BLOCKS, ids=["API.md:%d" % line for line, _ in BLOCKS])
 def test_example_runs(simulator, line, code, tmp_path):
-    from pigpiod_py.sim.control import SimControl
-
-    assert simulator.control_port is not None
-    control = SimControl(simulator.host, simulator.control_port)
-    try:
-        control.reset()
-    finally:
-        control.close()
-    if "gpiozero" in code:
-        pytest.importorskip("gpiozero")
-    script = tmp_path / "example.py"
-    script.write_text(code)
-    env = {**os.environ, "PIGPIO_ADDR": simulator.host, "PIGPIO_PORT": str(simulator.port)}
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=120, env=env, cwd=tmp_path)
-    assert out.returncode == 0, "docs/API.md line %d:\n%s%s" % (line, out.stdout, out.stderr)
+    run_example(simulator, code, "docs/API.md line %d" % line, tmp_path)

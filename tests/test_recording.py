@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
+from test_connect import dead_port
 
 import pigpiod_py
 from pigpiod_py import Mode
@@ -18,7 +21,6 @@ from pigpiod_py.recording import (
     EdgeRecord,
     Recording,
     checked_gpios,
-    progress_printer,
     record,
     vcd_identifier,
     vcd_text,
@@ -92,17 +94,6 @@ def test_repeated_gpios_are_kept_once():
     assert checked_gpios([4, 17, 4]) == [4, 17]
 
 
-def test_progress_printer_updates_one_line():
-    out = io.StringIO()
-    show = progress_printer(2.0, "recording gpio 4", out)
-    show(0.0, 0)
-    show(1.0, 3)
-    show(2.0, 7)
-    assert out.getvalue() == ("recording gpio 4\n\rrecording: 0.0/2.0 s, 0 edges"
-                              "\rrecording: 1.0/2.0 s, 3 edges"
-                              "\rrecording: 2.0/2.0 s, 7 edges\n")
-
-
 def wait_for_edges(pi, capture, count, timeout=10.0):
     deadline = time.monotonic() + timeout
     while len(capture.recording.edges) < count and time.monotonic() < deadline:
@@ -168,26 +159,35 @@ def test_outputs_written_by_the_program_are_recorded(sim):
     assert capture.recording.times() == sorted(capture.recording.times())
 
 
-def start_cli(*args):
-    """``python -m pigpiod_py ARGS`` with its first stderr line read (it
-    says the callbacks are in place)."""
-    env = {**os.environ, "PIGPIO_ADDR": ""}
+def start_cli(*args, first_of="stdout"):
+    """``python -m pigpiod_py ARGS`` with the first line of its stdout (or
+    stderr) read: it says the callbacks are in place."""
+    # no address, and no daemon on localhost: the built-in simulator
+    env = {**os.environ, "PIGPIO_ADDR": "", "PIGPIO_PORT": str(dead_port())}
     proc = subprocess.Popen([sys.executable, "-m", "pigpiod_py", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = proc.stderr.readline()
-    return proc, first
+    lines = []
+    reader = threading.Thread(target=lambda: lines.append(getattr(proc, first_of).readline()))
+    reader.start()
+    reader.join(60)
+    if not lines:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail("no first line on %s within 60 s; said %r %r" % (first_of, out, err))
+    return proc, lines[0]
 
 
 def test_record_command_end_to_end(sim, tmp_path):
     vcd = tmp_path / "edges.vcd"
     sim.control.drive(4, 0)
     proc, first = start_cli("record", "--vcd", str(vcd), "--host", sim.host,
-                            "--port", str(sim.port), "--seconds", "2.5", "4", "17")
+                            "--port", str(sim.port), "--seconds", "2.5", "--progress", "4", "17")
     assert first.startswith("recording gpio 4, 17 on pigpiod at %s:%d" % (sim.host, sim.port))
     sim.control.edges(4, 4, 500)
-    _, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert "recording: 2.5/2.5 s, 4 edges" in err and "4 edges written to" in err
+    assert "recording: 2.5/2.5 s, 4 edges" in err.splitlines()
+    assert out == "4 edges written to %s\n" % vcd
     text = vcd.read_text()
     assert body(text).startswith(HEADER)
     changes = body(text).split("$dumpvars\n")[1].split("\n")
@@ -195,6 +195,22 @@ def test_record_command_end_to_end(sim, tmp_path):
     times = [int(line[1:]) for line in changes if line.startswith("#")]
     assert [b - a for a, b in zip(times, times[1:])] == [2000, 2000, 2000]
     assert [line for line in changes if line.endswith("!")][1:] == ["1!", "0!", "1!", "0!"]
+
+
+def test_record_summary_as_json(sim, tmp_path):
+    vcd = tmp_path / "edges.vcd"
+    sim.control.drive(4, 0)
+    proc, first = start_cli("record", "--vcd", str(vcd), "--host", sim.host, "--port",
+                            str(sim.port), "--seconds", "1.5", "--json", "--progress", "4", "17",
+                            first_of="stderr")
+    assert first == "recording: 0.0/1.5 s, 0 edges\n"  # the callbacks are in place
+    sim.control.edges(4, 6, 1000)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    summary = json.loads(out)
+    assert summary["daemon"] == "pigpiod at %s:%d" % (sim.host, sim.port)
+    assert summary["edges"] == 6 and summary["edges_per_gpio"] == {"4": 6, "17": 0}
+    assert summary["vcd"] == str(vcd) and summary["png"] is None and summary["seconds"] == 1.5
 
 
 def test_monitor_command_end_to_end(sim):

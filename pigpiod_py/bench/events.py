@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from typing import Any, Callable, Dict, List, Optional
 
-from ..simprocess import SimulatorProcess
+from ..progress import Progress
+from ..target import daemon_target
 from . import add_daemon_options
 from .event_clients import CLIENTS
 from .toggle import machine
@@ -44,7 +44,8 @@ def run_client(kind: str, host: str, port: int, gpio: int, expected: int, second
 
 
 def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: int,
-            start_stream: Callable[[int], Any], progress: bool = True) -> Dict[str, List[Dict[str, Any]]]:
+            start_stream: Callable[[int], Any],
+            progress: Optional[Progress] = None) -> Dict[str, List[Dict[str, Any]]]:
     """Run every client ``rounds`` times (alternating who goes first) on ``rate`` edges/s."""
     expected = int(rate * seconds)
     runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind in CLIENTS}
@@ -60,8 +61,10 @@ def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: 
             runs[kind].append(run_client(kind, host, port, gpio, expected, seconds * 3, start))
             # The next client starts on a quiet pin, after this stream ended.
             time.sleep(max(0.0, started[-1] + seconds + 0.2 - time.monotonic()))
-        if progress:
-            print("  round %d/%d done" % (r + 1, rounds), file=sys.stderr, flush=True)
+        if progress is not None:
+            progress.show("events benchmark: round %d/%d done" % (r + 1, rounds))
+    if progress is not None:
+        progress.end()
     return runs
 
 
@@ -113,40 +116,45 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the event benchmark on a real daemon (PIGPIO_ADDR / --host) or the simulator."""
+    """Run the event benchmark on the daemon :func:`pigpiod_py.target.daemon_target` picks."""
     args = parser().parse_args(argv)
-    host = args.host or os.environ.get("PIGPIO_ADDR")
-    if host:
-        import pigpiod_py
+    progress = Progress(args.progress)
+    with daemon_target(args.host, args.port, "--sample-rate", str(args.sample_rate),
+                       control=True) as target:
+        if target.control_port is None:
+            import pigpiod_py
 
-        with pigpiod_py.open(host, args.port) as pwm:
-            frequency = pwm.set_pwm_frequency(args.gpio, args.rate // 2)
-            offered = 2 * frequency
-            runs = measure(host, args.port, args.gpio, offered, args.seconds, args.rounds,
-                           lambda n: pwm.set_pwm_dutycycle(args.gpio, 128))
-            pwm.set_pwm_dutycycle(args.gpio, 0)
-        where = "pigpiod at %s:%d (software PWM at %d Hz)" % (host, args.port, frequency)
-    else:
-        offered = args.rate
-        with SimulatorProcess("--sample-rate", str(args.sample_rate)) as sim:
+            with pigpiod_py.open(target.host, target.port) as pwm:
+                frequency = pwm.set_pwm_frequency(args.gpio, args.rate // 2)
+                offered = 2 * frequency
+                where = "%s, software PWM at %d Hz" % (target.description, frequency)
+                say_where(args, where)
+                runs = measure(target.host, target.port, args.gpio, offered, args.seconds,
+                               args.rounds, lambda n: pwm.set_pwm_dutycycle(args.gpio, 128), progress)
+                pwm.set_pwm_dutycycle(args.gpio, 0)
+        else:
             from ..sim.control import SimControl
 
-            assert sim.control_port is not None
-            control = SimControl(sim.host, sim.control_port)
-            runs = measure(sim.host, sim.port, args.gpio, offered, args.seconds, args.rounds,
-                           lambda n: control.edges(args.gpio, n, offered))
-            control.close()
-        where = "the pigpiod-py simulator's edge rig"
+            offered = args.rate
+            where = "%s, its edge rig" % target.description
+            say_where(args, where)
+            with SimControl(target.host, target.control_port) as control:
+                runs = measure(target.host, target.port, args.gpio, offered, args.seconds,
+                               args.rounds, lambda n: control.edges(args.gpio, n, offered), progress)
     table = summarise(runs, int(offered * args.seconds))
     if args.json:
         print(json.dumps({"daemon": where, "machine": machine(), "results": table, "raw": runs}, indent=2))
     else:
-        print("Events benchmark against %s: %d edges/s offered for %.1f s, %d rounds, medians"
-              % (where, offered, args.seconds, args.rounds))
-        print("machine: %s\n" % machine())
+        print("%d edges/s offered for %.1f s, %d rounds, medians; machine: %s\n"
+              % (offered, args.seconds, args.rounds, machine()))
         print(format_table(table))
     return 0
 
+
+def say_where(args: argparse.Namespace, where: str) -> None:
+    """The first line of the text output: which daemon and edge source."""
+    if not args.json:
+        print("Events benchmark against %s" % where, flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional
@@ -20,7 +19,8 @@ from ..constants import Edge, Mode
 from ..errors import PigpioError
 from ..session import Session
 from ..session import open as open_session
-from ..simprocess import SimulatorProcess
+from ..progress import Progress
+from ..target import daemon_target
 from . import add_daemon_options
 
 WORKER_GPIOS = (5, 6, 12, 13, 16, 19, 20, 26)
@@ -68,7 +68,7 @@ def worker(session: Session, gpio: int, stop: threading.Event, counters: Counter
 
 
 def soak(host: str, port: int, seconds: float, threads: int, edge_gpio: int,
-         start_edges: Callable[[Session], int], progress: bool = True) -> Dict[str, Any]:
+         start_edges: Callable[[Session], int], progress: Optional[Progress] = None) -> Dict[str, Any]:
     """Run worker threads and an edge stream on one session for ``seconds``; return the tallies."""
     rss_start = rss_kib()
     counters = Counters()
@@ -85,9 +85,11 @@ def soak(host: str, port: int, seconds: float, threads: int, edge_gpio: int,
         t0 = time.monotonic()
         while time.monotonic() - t0 < seconds:
             time.sleep(1.0)
-            if progress:
-                print("  %3.0f s: %d commands, %d events" % (time.monotonic() - t0, counters.commands,
-                                                            edges[0]), file=sys.stderr, flush=True)
+            if progress is not None:
+                progress.show("soak: %3.0f s, %d commands, %d events" % (
+                    time.monotonic() - t0, counters.commands, edges[0]))
+        if progress is not None:
+            progress.end()
         stop.set()
         for t in pool:
             t.join()
@@ -117,28 +119,30 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the soak test on a real daemon (PIGPIO_ADDR / --host) or the simulator."""
+    """Run the soak test on the daemon :func:`pigpiod_py.target.daemon_target` picks."""
     args = parser().parse_args(argv)
-    host = args.host or os.environ.get("PIGPIO_ADDR")
-    if host:
-        def pwm(session: Session) -> int:
-            frequency = session.set_pwm_frequency(args.edge_gpio, 1000000)
-            session.set_pwm_dutycycle(args.edge_gpio, 128)
-            return int(2 * frequency * args.seconds)
-        result = soak(host, args.port, args.seconds, args.threads, args.edge_gpio, pwm)
-    else:
-        from ..sim.control import SimControl
+    progress = Progress(args.progress)
+    with daemon_target(args.host, args.port, control=True) as target:
+        if not args.json:
+            print("Soak against %s" % target.description, flush=True)
+        if target.control_port is None:
+            def pwm(session: Session) -> int:
+                frequency = session.set_pwm_frequency(args.edge_gpio, 1000000)
+                session.set_pwm_dutycycle(args.edge_gpio, 128)
+                return int(2 * frequency * args.seconds)
+            result = soak(target.host, target.port, args.seconds, args.threads, args.edge_gpio, pwm,
+                          progress)
+        else:
+            from ..sim.control import SimControl
 
-        with SimulatorProcess() as sim:
-            assert sim.control_port is not None
-            control = SimControl(sim.host, sim.control_port)
-
-            def rig(session: Session) -> int:
-                count = int(args.rate * args.seconds)
-                control.edges(args.edge_gpio, count, args.rate)
-                return count
-            result = soak(sim.host, sim.port, args.seconds, args.threads, args.edge_gpio, rig)
-            control.close()
+            with SimControl(target.host, target.control_port) as control:
+                def rig(session: Session) -> int:
+                    count = int(args.rate * args.seconds)
+                    control.edges(args.edge_gpio, count, args.rate)
+                    return count
+                result = soak(target.host, target.port, args.seconds, args.threads, args.edge_gpio,
+                              rig, progress)
+    result["daemon"] = target.description
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from ..simprocess import SimulatorProcess
+from ..progress import Progress
+from ..target import daemon_target
 from . import add_daemon_options
 from .clients import CLIENTS
 
@@ -55,7 +56,7 @@ def run_client(command: List[str]) -> Dict[str, float]:
 
 
 def measure(host: str, port: int, gpio: int, count: int, rounds: int,
-            include: List[str], progress: bool = True) -> Dict[str, List[Dict[str, float]]]:
+            include: List[str], progress: Optional[Progress] = None) -> Dict[str, List[Dict[str, float]]]:
     """Run every client ``rounds`` times; the raw figures per client."""
     with tempfile.TemporaryDirectory() as workdir:
         commands: Dict[str, List[str]] = {}
@@ -76,8 +77,10 @@ def measure(host: str, port: int, gpio: int, count: int, rounds: int,
                 cmd = list(commands[kind])
                 cmd[-1] = str(count * scale)
                 runs[kind].append(run_client(cmd))
-            if progress:
-                print("  round %d/%d done" % (r + 1, rounds), file=sys.stderr, flush=True)
+            if progress is not None:
+                progress.show("toggle benchmark: round %d/%d done" % (r + 1, rounds))
+        if progress is not None:
+            progress.end()
         return runs
 
 
@@ -146,26 +149,23 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the toggle benchmark on a real daemon (PIGPIO_ADDR / --host) or the simulator."""
+    """Run the toggle benchmark on the daemon :func:`pigpiod_py.target.daemon_target` picks."""
     args = parser().parse_args(argv)
     include = [C_LOOP, *CLIENTS]
-    host = args.host or os.environ.get("PIGPIO_ADDR")
-    if host:
-        runs = measure(host, args.port, args.gpio, args.count, args.rounds, include)
-        where = "pigpiod at %s:%d" % (host, args.port)
-    else:
-        with SimulatorProcess(control=False) as sim:
-            runs = measure(sim.host, sim.port, args.gpio, args.count, args.rounds, include)
-        where = "the pigpiod-py simulator"
+    with daemon_target(args.host, args.port) as target:
+        if not args.json:
+            print("Toggle benchmark against %s; %d rounds of %d toggles, medians"
+                  % (target.description, args.rounds, args.count), flush=True)
+        runs = measure(target.host, target.port, args.gpio, args.count, args.rounds, include,
+                       Progress(args.progress))
     table = summarise(runs)
     if args.json:
-        print(json.dumps({"daemon": where, "machine": machine(), "results": table, "raw": runs}, indent=2))
+        print(json.dumps({"daemon": target.description, "machine": machine(), "results": table,
+                          "raw": runs}, indent=2))
     else:
-        print("Toggle benchmark against %s; %d rounds of %d toggles, medians" % (where, args.rounds, args.count))
         print("(batched rounds use 10x the toggles); machine: %s\n" % machine())
         print(format_table(table))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
