@@ -12,11 +12,19 @@ The cdef is generated, never hand-maintained:
 ``PIGPIOD_PREFIX`` points the build at another install prefix of the library
 (``$PIGPIOD_PREFIX/include`` and ``$PIGPIOD_PREFIX/lib``); by default the
 usual system prefixes are searched.
+
+setup.py names :func:`build`; tests/test_c_sanitizers.py compiles the same C
+with :func:`compile_args` and links it with :func:`atomic_link_args`.
 """
 from __future__ import annotations
 
 import os
 import re
+import shlex
+import subprocess
+import sysconfig
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Tuple
 
@@ -28,6 +36,34 @@ PREFIXES = ("/usr", "/usr/local")
 #: The project's C: public headers (parsed into the cdef) and sources.
 SHIM_HEADERS = ("pgd_shim.h", "pgd_events.h")
 SHIM_SOURCES = ("pgd_net.c", "pgd_guard.c", "pgd_shim.c", "pgd_events.c")
+
+
+def compile_args() -> list[str]:
+    """Compiler arguments for the project's C."""
+    return ["-std=gnu11", "-Wall", "-Wno-unused-function"]
+
+
+def _compiler() -> list[str]:
+    return shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+
+
+@lru_cache(maxsize=None)
+def atomic_link_args() -> tuple[str, ...]:
+    """libatomic where the toolchain has it, recorded as a dependency only if
+    the linked code calls it (``--as-needed``): the ring uses 32-bit atomics,
+    which are instructions on every target, but an atomic the compiler turns
+    into a library call (64-bit ones on ARMv6) must not break the import.
+    A link probe decides; nothing where libatomic cannot be linked."""
+    args = ("-Wl,--as-needed", "-latomic", "-Wl,--no-as-needed")
+    with tempfile.TemporaryDirectory() as work:
+        probe = Path(work) / "probe.c"
+        probe.write_text("int main(void) { return 0; }\n")
+        try:
+            linked = subprocess.run([*_compiler(), str(probe), "-o", str(Path(work) / "probe"), *args],
+                                    capture_output=True)
+        except OSError:
+            return ()
+    return args if linked.returncode == 0 else ()
 
 
 def _prefixes() -> list[str]:
@@ -145,6 +181,7 @@ def guard_wrappers(protos: List[Prototype]) -> Tuple[str, str]:
 
 
 def build() -> FFI:
+    """The FFI builder of pigpiod_py._pigpiod (what setup.py's cffi_modules names)."""
     header = find_header()
     header_text = header.read_text()
     compat_text = (INCLUDE / "pigpio.h").read_text()
@@ -176,12 +213,11 @@ def build() -> FFI:
         library_dirs=lib_dirs,
         runtime_library_dirs=lib_dirs if os.environ.get("PIGPIOD_PREFIX") else [],
         libraries=["pigpiod_if2", "pthread"],
-        extra_compile_args=["-std=gnu11", "-Wall", "-Wno-unused-function"],
+        extra_compile_args=compile_args(),
+        extra_link_args=list(atomic_link_args()),
     )
     return ffibuilder
 
 
-ffibuilder = build()
-
 if __name__ == "__main__":
-    ffibuilder.compile(verbose=True)
+    build().compile(verbose=True)

@@ -21,6 +21,54 @@
 
 #define REPORT_SIZE 12
 #define READ_REPORTS 4096
+#define MAX_CAPACITY (1u << 26)
+
+/* Lock-free on every target: the ring uses 32-bit atomics only.  64-bit
+   atomics are not lock-free everywhere: on ARMv6 (Raspberry Pi OS 32-bit)
+   ATOMIC_LLONG_LOCK_FREE is 1 and each one is a call into libatomic. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the ring needs lock-free 32-bit atomics");
+_Static_assert(sizeof(uint32_t) == sizeof(int), "uint32_t is an int");
+
+/* A 64-bit count with one writer, readable from any thread, made of 32-bit
+   atomics (a sequence lock): the writer makes seq odd, writes both halves
+   and makes seq even again; a reader retries while seq is odd or moved.
+   The writer never waits.  Counts stay exact for the life of a session,
+   where 32-bit ones would wrap within hours of a 200 kHz flood. */
+typedef struct { _Atomic uint32_t seq, low, high; } count64_t;
+
+static uint64_t count_read(count64_t *c)
+{
+   uint32_t seq, low, high;
+
+   do
+   {
+      seq = atomic_load(&c->seq);
+      low = atomic_load(&c->low);
+      high = atomic_load(&c->high);
+   } while ((seq & 1) || seq != atomic_load(&c->seq));
+   return (uint64_t)high << 32 | low;
+}
+
+/* Only the counter's one writer calls count_set and count_add. */
+static void count_set(count64_t *c, uint64_t value)
+{
+   uint32_t seq = atomic_load_explicit(&c->seq, memory_order_relaxed);
+
+   atomic_store(&c->seq, seq + 1);
+   atomic_store(&c->low, (uint32_t)value);
+   atomic_store(&c->high, (uint32_t)(value >> 32));
+   atomic_store(&c->seq, seq + 2);
+}
+
+static void count_add(count64_t *c, uint64_t n)
+{
+   if (n) count_set(c, count_read(c) + n);
+}
+
+/* The ring's counts since open; stats report them less their values at the
+   last reset.  PRODUCED, DROPPED and REPORTS are the reader thread's,
+   CONSUMED is the consumer's. */
+enum { PRODUCED, DROPPED, REPORTS, CONSUMED, COUNTS };
 
 struct pgd_events
 {
@@ -38,15 +86,18 @@ struct pgd_events
    int disconnect_taken;         /* consumer only: the record was handed out */
 
    uint32_t last_level;          /* reader thread only */
+   uint32_t batch_dropped;       /* reader thread only: drops not yet counted */
 
    /* The ring: the producer owns head, the consumer owns tail.  They sit
-      on separate cache lines so the two threads do not share one. */
+      on separate cache lines so the two threads do not share one.  Both
+      run modulo 2^32: the capacity is at most 2^26, so head - tail is
+      always the exact number of records waiting. */
    pgd_record_t *slots;
-   uint64_t mask;
-   _Alignas(64) _Atomic uint64_t head;
-   _Alignas(64) _Atomic uint64_t tail;
-   _Alignas(64) _Atomic uint64_t dropped;
-   _Atomic uint64_t produced, high_water, reports, consumed_base;
+   uint32_t mask;
+   _Alignas(64) _Atomic uint32_t head;
+   _Atomic uint32_t high_water;  /* the producer's; reset by the consumer */
+   _Alignas(64) _Atomic uint32_t tail;
+   _Alignas(64) count64_t count[COUNTS], at_reset[COUNTS];
 };
 
 static atomic_int python_alive = 1;
@@ -103,13 +154,13 @@ static void nudge_main_thread(void)
 
 static void push(pgd_events_t *ev, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick)
 {
-   uint64_t head = atomic_load_explicit(&ev->head, memory_order_relaxed);
-   uint64_t tail = atomic_load_explicit(&ev->tail, memory_order_acquire);
+   uint32_t head = atomic_load_explicit(&ev->head, memory_order_relaxed);
+   uint32_t tail = atomic_load_explicit(&ev->tail, memory_order_acquire);
    pgd_record_t *slot;
 
    if (head - tail > ev->mask)
    {
-      atomic_fetch_add_explicit(&ev->dropped, 1, memory_order_relaxed);
+      ev->batch_dropped++;
       return;
    }
    slot = &ev->slots[head & ev->mask];
@@ -120,7 +171,6 @@ static void push(pgd_events_t *ev, uint8_t kind, uint8_t id, uint8_t level, uint
    slot->spare = 0;
    /* Release: the record is complete before the consumer can see it. */
    atomic_store_explicit(&ev->head, head + 1, memory_order_release);
-   atomic_fetch_add_explicit(&ev->produced, 1, memory_order_relaxed);
    if (head + 1 - tail > atomic_load_explicit(&ev->high_water, memory_order_relaxed))
       atomic_store_explicit(&ev->high_water, head + 1 - tail, memory_order_relaxed);
 }
@@ -203,7 +253,7 @@ static void *reader_thread(void *arg)
    while (buf)
    {
       ssize_t n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, 0);
-      uint64_t before;
+      uint32_t before, produced;
       size_t used = 0;
 
       if (n <= 0)
@@ -214,10 +264,16 @@ static void *reader_thread(void *arg)
       have += (size_t)n;
       before = atomic_load_explicit(&ev->head, memory_order_relaxed);
       for (; have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, buf + used);
-      atomic_fetch_add_explicit(&ev->reports, used / REPORT_SIZE, memory_order_relaxed);
+      /* Counted once per batch, before the wake-up: a woken consumer sees
+         the counts of every record it can take. */
+      produced = atomic_load_explicit(&ev->head, memory_order_relaxed) - before;
+      count_add(&ev->count[PRODUCED], produced);
+      count_add(&ev->count[DROPPED], ev->batch_dropped);
+      count_add(&ev->count[REPORTS], used / REPORT_SIZE);
+      ev->batch_dropped = 0;
       memmove(buf, buf + used, have - used);  /* keep a partial report */
       have -= used;
-      if (atomic_load_explicit(&ev->head, memory_order_relaxed) != before) wake(ev);
+      if (produced) wake(ev);
    }
    free(buf);
    if (!atomic_load(&ev->closing))
@@ -232,13 +288,25 @@ static void *reader_thread(void *arg)
 
 /* ---- lifetime -------------------------------------------------------- */
 
+/* Zeroed, with the alignment its _Alignas members ask for (64 bytes; malloc
+   promises 8 on armhf, 16 on 64-bit targets). */
+static pgd_events_t *alloc_events(void)
+{
+   void *ev;
+
+   if (posix_memalign(&ev, _Alignof(pgd_events_t), sizeof(pgd_events_t))) return NULL;
+   return memset(ev, 0, sizeof(pgd_events_t));
+}
+
 pgd_events_t *pgd_events_open(const char *host, const char *port, int timeout_ms,
                               unsigned capacity, int *error)
 {
-   pgd_events_t *ev = calloc(1, sizeof(*ev));
-   uint64_t size = 16;
+   pgd_events_t *ev;
+   uint32_t size = 16;
    int32_t res;
 
+   if (capacity > MAX_CAPACITY) { *error = PI_BAD_PARAM; return NULL; }
+   ev = alloc_events();
    if (!ev) { *error = PGD_ERR_SYSTEM; return NULL; }
    while (size < capacity) size <<= 1;
    ev->mask = size - 1;
@@ -315,7 +383,8 @@ void pgd_events_rearm(pgd_events_t *ev)
 
 int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max)
 {
-   uint64_t drained, tail, head, n, first;
+   uint64_t drained;
+   uint32_t tail, head, n, first;
 
    /* Clear the wake-up before looking, so a record pushed after the look
       sets it again: no wake-up is ever lost. */
@@ -323,13 +392,14 @@ int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max)
    tail = atomic_load_explicit(&ev->tail, memory_order_relaxed);
    head = atomic_load_explicit(&ev->head, memory_order_acquire);
    n = head - tail;
-   if (n > (uint64_t)max) n = (uint64_t)max;
+   if (n > (uint32_t)max) n = (uint32_t)max;
    first = ev->mask + 1 - (tail & ev->mask);
    if (first > n) first = n;
    memcpy(out, &ev->slots[tail & ev->mask], first * sizeof(pgd_record_t));
    memcpy(out + first, &ev->slots[0], (n - first) * sizeof(pgd_record_t));
    atomic_store_explicit(&ev->tail, tail + n, memory_order_release);
-   if (head == tail + n && n < (uint64_t)max && !ev->disconnect_taken &&
+   count_add(&ev->count[CONSUMED], n);
+   if (head == tail + n && n < (uint32_t)max && !ev->disconnect_taken &&
        atomic_load(&ev->disconnected) &&
        atomic_load_explicit(&ev->head, memory_order_acquire) == head)
    {
@@ -348,20 +418,26 @@ int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max)
 
 void pgd_events_stats(pgd_events_t *ev, pgd_stats_t *out)
 {
-   uint64_t tail = atomic_load(&ev->tail);
-   out->queued = atomic_load(&ev->head) - tail;
+   uint64_t since_reset[COUNTS];
+   uint32_t tail = atomic_load(&ev->tail);
+
+   /* Each base before its count: a count read later is never below it. */
+   for (int i = 0; i < COUNTS; i++)
+   {
+      uint64_t base = count_read(&ev->at_reset[i]);
+      since_reset[i] = count_read(&ev->count[i]) - base;
+   }
+   out->queued = (uint32_t)(atomic_load(&ev->head) - tail);
    out->high_water = atomic_load(&ev->high_water);
-   out->dropped = atomic_load(&ev->dropped);
-   out->produced = atomic_load(&ev->produced);
-   out->consumed = tail - atomic_load(&ev->consumed_base);
-   out->reports = atomic_load(&ev->reports);
+   out->dropped = since_reset[DROPPED];
+   out->produced = since_reset[PRODUCED];
+   out->consumed = since_reset[CONSUMED];
+   out->reports = since_reset[REPORTS];
 }
 
+/* The consumer's (one at a time, like take): it writes the bases. */
 void pgd_events_reset_stats(pgd_events_t *ev)
 {
-   atomic_store(&ev->dropped, 0);
-   atomic_store(&ev->produced, 0);
-   atomic_store(&ev->reports, 0);
-   atomic_store(&ev->consumed_base, atomic_load(&ev->tail));
+   for (int i = 0; i < COUNTS; i++) count_set(&ev->at_reset[i], count_read(&ev->count[i]));
    atomic_store(&ev->high_water, atomic_load(&ev->head) - atomic_load(&ev->tail));
 }

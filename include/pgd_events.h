@@ -42,8 +42,8 @@ typedef struct pgd_events pgd_events_t;
 
 /* Connect the notification socket to host:port, read the initial levels
    (BR1), open the in-band handle (NOIB) and start the reader thread.
-   capacity is rounded up to a power of two.  NULL on failure, with the
-   error code in *error. */
+   capacity (at most 2^26, else PI_BAD_PARAM) is rounded up to a power of
+   two.  NULL on failure, with the error code in *error. */
 pgd_events_t *pgd_events_open(const char *host, const char *port, int timeout_ms,
                               unsigned capacity, int *error);
 

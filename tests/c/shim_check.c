@@ -1,6 +1,8 @@
 /* Exercise the shim's C under sanitizers (see tests/test_c_sanitizers.py):
    a fake pigpiod in a thread answers the hand-shakes and streams reports;
-   the checks are exact counts, order, and clean shutdown.
+   the checks are exact counts, order, and clean shutdown.  First the ring
+   is allocated at every 16-byte offset of the heap (UBSan checks that its
+   alignment holds wherever malloc would have put it).
 
    usage: shim_check REPORTS CAPACITY CONSUMER_DELAY_US */
 
@@ -111,6 +113,32 @@ static void *fake_daemon(void *unused)
    }
 }
 
+/* pgd_events_open() against a port nothing listens on allocates the ring,
+   sets it up and fails at connect; a pad before it moves the heap by 16
+   bytes each time, so the ring meets every alignment malloc may give. */
+static void open_at_every_heap_offset(void)
+{
+   struct sockaddr_in addr = {.sin_family = AF_INET};
+   socklen_t len = sizeof(addr);
+   void *pads[4];
+   char port[16];
+   int refusing = socket(AF_INET, SOCK_STREAM, 0);
+
+   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+   if (bind(refusing, (void *)&addr, sizeof(addr)) || getsockname(refusing, (void *)&addr, &len))
+      FAIL("setup of the refusing port");
+   snprintf(port, sizeof(port), "%u", ntohs(addr.sin_port));
+   for (int k = 0; k < 4; k++)
+   {
+      int err = 0;
+      pads[k] = malloc(24 + 16 * (size_t)k);
+      if (pgd_events_open("127.0.0.1", port, 2000, 16, &err) || err != pigif_bad_connect)
+         FAIL("pgd_events_open on a refusing port: %d", err);
+   }
+   for (int k = 0; k < 4; k++) free(pads[k]);
+   close(refusing);
+}
+
 int main(int argc, char *argv[])
 {
    struct sockaddr_in addr = {.sin_family = AF_INET};
@@ -123,6 +151,8 @@ int main(int argc, char *argv[])
    reports = atol(argv[1]);
    unsigned capacity = (unsigned)atoi(argv[2]);
    int delay = atoi(argv[3]);
+
+   open_at_every_heap_offset();
 
    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
    listener = socket(AF_INET, SOCK_STREAM, 0);
