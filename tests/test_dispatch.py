@@ -1,0 +1,289 @@
+"""Where handlers run: main-mode handlers while the main thread waits anywhere,
+or runs bytecode; exceptions never inside the package's cleanup; floods do
+not starve the program; module-level waits; waits that notice a close."""
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import select
+import selectors
+import signal
+import threading
+import time
+
+import pytest
+from conftest import wait_until
+
+import pigpiod_py
+from pigpiod_py import Edge, Mode, SessionClosedError
+
+GPIO = 17
+#: How late a handler may run and still count as "while the program waited".
+LATE = 1.0
+
+
+@pytest.fixture
+def toggler(daemon):
+    """A second session that makes edges on GPIO, from another thread."""
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="thread") as session:
+        session.set_mode(GPIO, Mode.OUTPUT)
+        session.write(GPIO, 0)
+
+        def toggle_after(seconds: float) -> threading.Timer:
+            timer = threading.Timer(seconds, lambda: session.write(GPIO, 1 - session.read(GPIO)))
+            timer.start()
+            return timer
+
+        yield toggle_after
+
+
+@pytest.fixture
+def main(daemon):
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="main") as session:
+        yield session
+
+
+def handled_during(session, toggler, wait, seconds: float = 3.0) -> float:
+    """Run ``wait(seconds)`` in the main thread while an edge arrives 0.2 s
+    in; how long after the edge the handler ran (it must run during the wait)."""
+    ran = []
+    cb = session.callback(GPIO, Edge.EITHER, lambda *a: ran.append(time.monotonic()))
+    try:
+        edge_at = time.monotonic() + 0.2
+        timer = toggler(0.2)
+        wait(seconds)
+        timer.join()
+    finally:
+        cb.cancel()
+    assert ran, "the handler never ran"
+    return ran[0] - edge_at
+
+
+def _select_wait(seconds):
+    r, w = os.pipe()
+    try:
+        select.select([r], [], [], seconds)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def _selectors_wait(seconds):
+    r, w = os.pipe()
+    with selectors.DefaultSelector() as sel:
+        sel.register(r, selectors.EVENT_READ)
+        sel.select(seconds)
+    os.close(r)
+    os.close(w)
+
+
+WAITS = {
+    "time.sleep": time.sleep,
+    "Event.wait": lambda s: threading.Event().wait(s),
+    "Queue.get": lambda s: pytest.raises(queue.Empty, queue.Queue().get, True, s),
+    "select": _select_wait,
+    "selectors": _selectors_wait,
+    "asyncio": lambda s: asyncio.run(asyncio.sleep(s)),
+    "pigpiod_py.sleep": pigpiod_py.sleep,
+}
+
+
+@pytest.mark.parametrize("wait", WAITS)
+def test_main_mode_handlers_run_while_the_main_thread_waits(main, toggler, wait):
+    assert handled_during(main, toggler, WAITS[wait]) < LATE
+
+
+def test_main_mode_handlers_run_during_signal_pause(main, toggler):
+    ran = []
+    main.callback(GPIO, Edge.EITHER, lambda *a: ran.append(1))
+    toggler(0.2)
+    watchdog = threading.Timer(5, lambda: os.kill(os.getpid(), signal.SIGUSR1))
+    previous = signal.signal(signal.SIGUSR1, lambda *a: None)
+    watchdog.start()
+    try:
+        signal.pause()  # returns after the dispatch, as after any handled signal
+    finally:
+        watchdog.cancel()
+        signal.signal(signal.SIGUSR1, previous)
+    assert ran
+
+
+def test_main_mode_handlers_of_one_session_run_while_another_waits(daemon, main, toggler):
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="main") as other:
+        other.callback(5, Edge.EITHER)
+        assert handled_during(main, toggler, other.sleep) < LATE
+        assert handled_during(main, toggler, lambda s: other.pull(s)) < LATE
+
+
+def test_main_mode_handlers_run_while_the_main_thread_runs_bytecode(main, toggler):
+    ran = []
+    main.callback(GPIO, Edge.EITHER, lambda *a: ran.append(time.monotonic()))
+    for _ in range(5):
+        before = len(ran)
+        edge_at = time.monotonic() + 0.05
+        toggler(0.05).join()
+        deadline = time.monotonic() + 10
+        while len(ran) == before and time.monotonic() < deadline:
+            pass  # pure bytecode
+        assert len(ran) > before
+        assert ran[-1] - edge_at < LATE
+
+
+def test_a_main_mode_handler_exception_comes_out_of_the_wait(main, toggler):
+    def boom(*args):
+        raise ZeroDivisionError("from a handler")
+
+    main.callback(GPIO, Edge.EITHER, boom)
+    toggler(0.2)
+    with pytest.raises(ZeroDivisionError):
+        time.sleep(5)
+
+
+def test_a_main_mode_handler_exception_is_never_raised_inside_close(daemon, toggler):
+    from pigpiod_py.simprocess import SimulatorProcess
+
+    raised = []
+
+    def boom(*args):
+        raise ZeroDivisionError("from a handler")
+
+    main = pigpiod_py.open(daemon.host, daemon.port, dispatch="main")
+    main.callback(GPIO, Edge.EITHER, boom)
+    with SimulatorProcess(control=False) as slow:
+        victim = pigpiod_py.open(slow.host, slow.port, timeout=1.0)
+        victim.open_i2c(1, 0x50)
+        os.kill(slow.pid, signal.SIGSTOP)  # its close waits a second for the daemon
+        try:
+            toggler(0.1)
+            try:
+                victim.close()  # the edge arrives while this runs: no exception here
+            except pigpiod_py.CloseError:
+                pass
+            except ZeroDivisionError:
+                raised.append("inside close")
+            try:
+                time.sleep(3)
+            except ZeroDivisionError:
+                raised.append("after")
+        finally:
+            os.kill(slow.pid, signal.SIGCONT)
+    main.close()
+    assert raised == ["after"]
+
+
+def test_a_flood_does_not_starve_the_main_thread(sim):
+    """1,000,000 edges/s offered: the main thread still gets its commands done."""
+    with pigpiod_py.open(sim.host, sim.port, dispatch="main", capacity=1 << 12) as session:
+        session.callback(21, Edge.EITHER, lambda *a: None)
+        sim.control.edges(21, 20_000_000, 1_000_000)  # 20 s of flood
+        try:
+            done = 0
+            deadline = time.monotonic() + 15
+            while done < 500 and time.monotonic() < deadline:
+                session.read(GPIO)
+                done += 1
+        finally:
+            sim.control.reset()  # ends the flood
+        assert done == 500
+        assert session.event_stats().dropped > 0  # the excess is counted, not queued up
+
+
+def test_module_sleep_serves_manual_sessions(daemon, toggler):
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="manual") as manual:
+        assert handled_during(manual, toggler, pigpiod_py.sleep) < LATE
+
+
+def test_module_wait_until(daemon, toggler):
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="manual") as manual:
+        ran = []
+        manual.callback(GPIO, Edge.EITHER, lambda *a: ran.append(1))
+        toggler(0.1)
+        assert pigpiod_py.wait(lambda: bool(ran), timeout=10)
+        assert not pigpiod_py.wait(lambda: False, timeout=0.05)
+
+
+# -- waits notice a close or a loss ------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["main", "thread", "manual"])
+@pytest.mark.parametrize("wait", ["pull", "sleep", "wait_for_edge"])
+def test_every_wait_returns_when_another_thread_closes(daemon, mode, wait):
+    session = pigpiod_py.open(daemon.host, daemon.port, dispatch=mode)
+    session.callback(GPIO, Edge.EITHER)
+    calls = {"pull": lambda: session.pull(None), "sleep": lambda: session.sleep(60),
+             "wait_for_edge": lambda: session.wait_for_edge(5, Edge.RISING, None)}
+    outcome, waiting = [], threading.Event()
+
+    def waiter():
+        waiting.set()
+        try:
+            calls[wait]()
+        except SessionClosedError:
+            pass
+        outcome.append(time.monotonic())
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    assert waiting.wait(10)
+    closed_at = time.monotonic()
+    session.close()
+    thread.join(10)
+    assert not thread.is_alive(), "a %s in %s mode did not notice the close" % (wait, mode)
+    assert outcome and outcome[0] - closed_at < 1.0
+
+
+def test_asyncio_keeps_delivering_after_a_reconnect():
+    from pigpiod_py.events import EventKind
+    from pigpiod_py.simprocess import SimulatorProcess
+
+    sim = SimulatorProcess(control=False)
+    port = sim.port
+    session = pigpiod_py.open(sim.host, port, dispatch="thread", reconnect=True, timeout=1.0)
+    fd = session.fileno()
+    session.callback(GPIO, Edge.EITHER)
+
+    async def collect():
+        nonlocal sim
+        kinds = []
+        session.set_mode(GPIO, Mode.OUTPUT)
+        session.write(GPIO, 1)
+        async for event in session.events():
+            kinds.append(event.kind)
+            if event.kind == EventKind.EDGE and EventKind.RECONNECT in kinds:
+                return kinds
+            if event.kind == EventKind.EDGE and len(kinds) == 1:
+                sim.stop()
+            elif event.kind == EventKind.DISCONNECT:
+                sim = SimulatorProcess.on_port(port, control=False)
+            elif event.kind == EventKind.RECONNECT:  # a new daemon: the gpio is low
+                session.set_mode(GPIO, Mode.OUTPUT)
+                session.write(GPIO, 1)
+        return kinds
+
+    try:
+        kinds = asyncio.run(asyncio.wait_for(collect(), 30))
+    finally:
+        session.close()
+        sim.stop()
+    assert kinds[0] == EventKind.EDGE and EventKind.DISCONNECT in kinds
+    assert kinds[-1] == EventKind.EDGE
+    assert session.closed and fd >= 0
+
+
+def test_file_descriptors_stay_the_same_across_reconnects():
+    from pigpiod_py.simprocess import SimulatorProcess
+
+    sim = SimulatorProcess(control=False)
+    port = sim.port
+    session = pigpiod_py.open(sim.host, port, dispatch="manual", reconnect=True, timeout=1.0)
+    try:
+        session.callback(GPIO, Edge.EITHER)
+        fd = session.fileno()
+        sim.stop()
+        assert wait_until(lambda: not session.connected)
+        sim = SimulatorProcess.on_port(port, control=False)
+        assert wait_until(lambda: session.connected, timeout=20)
+        assert session.fileno() == fd
+    finally:
+        session.close()
+        sim.stop()
