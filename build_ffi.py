@@ -35,7 +35,8 @@ INCLUDE = HERE / "include"
 PREFIXES = ("/usr", "/usr/local")
 #: The project's C: public headers (parsed into the cdef) and sources.
 SHIM_HEADERS = ("pgd_shim.h", "pgd_events.h")
-SHIM_SOURCES = ("pgd_net.c", "pgd_guard.c", "pgd_shim.c", "pgd_events.c")
+SHIM_SOURCES = ("pgd_net.c", "pgd_guard.c", "pgd_shim.c", "pgd_ring.c", "pgd_events.c",
+                "pgd_signal.c")
 
 
 def compile_args() -> list[str]:

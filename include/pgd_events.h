@@ -1,11 +1,20 @@
 /* pigpiod-py events: the notification path the shim owns.
 
    Per session: an in-band notification socket (NOIB) read by a C thread,
-   which turns the daemon's 12-byte reports into records and appends them to
-   a lock-free single-producer/single-consumer ring.  The producer never
-   blocks and never takes the GIL; when the ring is full it drops the record
-   and counts it.  Consumers are woken through an eventfd and, in "main"
-   dispatch mode, through one Py_AddPendingCall at a time. */
+   which turns the daemon's 12-byte reports into records.  It counts every
+   edge, watchdog time-out and event per gpio (tallies never need Python),
+   and routes each record by the subscriptions Python declared:
+   * to the dispatch ring, for callbacks with a function;
+   * to the queue ring, for callbacks without one (read by pull());
+   * nowhere, when only counts are wanted (wait_for_edge, tallies), though a
+     watched arrival still wakes pull-side waiters.
+   Both rings are lock-free single-producer/single-consumer rings; the
+   reader never blocks and never takes the GIL; a full ring drops the record
+   and counts it.  Consumers are woken through eventfds and, in "main"
+   dispatch mode, by one signal at a time to the main thread.
+
+   The object outlives connections: pgd_events_connect / _disconnect start
+   and stop the reader, so the eventfds and counts survive a reconnect. */
 
 #ifndef PGD_EVENTS_H
 #define PGD_EVENTS_H
@@ -18,6 +27,12 @@
 #define PGD_EVENT       3   /* pigpio event 0-31 fired */
 #define PGD_DISCONNECT  4   /* the daemon closed the notification socket */
 #define PGD_RECONNECT   5   /* made by the binding: the session is back */
+
+/* What a route mask or a count is about (index of the four masks). */
+#define PGD_RISING      0   /* rising edges, per gpio bit */
+#define PGD_FALLING     1   /* falling edges, per gpio bit */
+#define PGD_TIMEOUTS    2   /* watchdog time-outs, per gpio bit */
+#define PGD_EVENTS      3   /* pigpio events, per event bit */
 
 typedef struct
 {
@@ -40,44 +55,76 @@ typedef struct
 
 typedef struct pgd_events pgd_events_t;
 
-/* Connect the notification socket to host:port, read the initial levels
-   (BR1), open the in-band handle (NOIB) and start the reader thread.
-   capacity (at most 2^26, else PI_BAD_PARAM) is rounded up to a power of
-   two.  NULL on failure, with the error code in *error. */
-pgd_events_t *pgd_events_open(const char *host, const char *port, int timeout_ms,
-                              unsigned capacity, int *error);
+/* Rings of capacity records each (16 to 2^26, rounded up to a power of two)
+   and their eventfds, not connected yet.  NULL on failure, the error code in
+   *error. */
+pgd_events_t *pgd_events_new(unsigned capacity, int *error);
 
-/* The daemon's notification handle (for notify_begin / EVM). */
-int pgd_events_handle(pgd_events_t *ev);
+/* Free it (disconnected first if need be). */
+void pgd_events_free(pgd_events_t *ev);
 
-/* The eventfd that is readable while records are waiting. */
-int pgd_events_fd(pgd_events_t *ev);
+/* Connect the notification socket to host:port within timeout_ms, read the
+   starting levels (BR1), open the in-band handle (NOIB) and start the
+   reader.  Returns the daemon's notification handle (>= 0, for NB and EVM)
+   or a negative error code. */
+int pgd_events_connect(pgd_events_t *ev, const char *host, const char *port, int timeout_ms);
 
-/* Which records the reader keeps: rising / falling edges and watchdog
-   time-outs per gpio bit, pigpio events per event bit. */
-void pgd_events_select(pgd_events_t *ev, uint32_t rising, uint32_t falling,
-                       uint32_t watchdog, uint32_t events);
+/* Stop the reader and close the socket (idempotent). */
+void pgd_events_disconnect(pgd_events_t *ev);
 
-/* Take up to max records, oldest first; returns how many. */
+/* Readable while the dispatch ring has records (or the stream ended). */
+int pgd_events_dispatch_fd(pgd_events_t *ev);
+
+/* Readable while the queue ring has records, after a watched arrival, at
+   the end of the stream, and (mirror on) when the dispatch ring gets
+   records.  Cleared by pgd_events_take_queued or pgd_events_clear_pull_fd. */
+int pgd_events_pull_fd(pgd_events_t *ev);
+void pgd_events_clear_pull_fd(pgd_events_t *ev);
+
+/* Make pull_fd readable now (a waiter must look again). */
+void pgd_events_kick(pgd_events_t *ev);
+
+/* Where records go: dispatch[4], queue[4] and watch[4] are masks indexed by
+   PGD_RISING ... PGD_EVENTS; mirror wakes pull-side waiters for dispatch
+   records too (for a consumer that dispatches while it waits). */
+void pgd_events_route(pgd_events_t *ev, const uint32_t *dispatch, const uint32_t *queue,
+                      const uint32_t *watch, int mirror);
+
+/* The dispatch ring: records waiting, and take up to max, oldest first.
+   After the last record of a stream that ended, one PGD_DISCONNECT. */
+uint32_t pgd_events_waiting(pgd_events_t *ev);
 int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max);
 
-void pgd_events_stats(pgd_events_t *ev, pgd_stats_t *out);
+/* The queue ring: take up to max, oldest first. */
+int pgd_events_take_queued(pgd_events_t *ev, pgd_record_t *out, int max);
+
+/* How many of what (PGD_RISING ...) gpio or event id the daemon reported
+   since the object was made (dropped records included). */
+uint64_t pgd_events_count(pgd_events_t *ev, int what, int id);
+
+/* Counters of the dispatch ring (queue = 0) or of the queue ring (1). */
+void pgd_events_stats(pgd_events_t *ev, int queue, pgd_stats_t *out);
 void pgd_events_reset_stats(pgd_events_t *ev);
 
-/* Main-thread dispatch: when records arrive, schedule (at most one pending
-   at a time) a call of pigpiod_py.events._run_pending(token) in the main
-   thread.  token 0 turns it off. */
-void pgd_events_main_dispatch(pgd_events_t *ev, int token);
+/* Keep in place only the records of these gpios (edges and time-outs) and
+   events, and every other kind; returns how many are left. */
+int pgd_records_keep(pgd_record_t *records, int n, uint32_t gpios, uint32_t events);
 
-/* Called by the pending call when it starts: the next arrival may queue
-   another one. */
-void pgd_events_rearm(pgd_events_t *ev);
+/* The ticks and levels of gpio's edge and time-out records whose level is
+   in levels_mask (bit 0: level 0, bit 1: 1, bit 2: time-out), in order;
+   returns how many. */
+int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned levels_mask,
+                       uint32_t *ticks, uint8_t *levels);
 
-/* Stop every pending-call scheduling for good (interpreter exit). */
-void pgd_events_shutdown(void);
-
-/* Stop the thread, close the socket and free everything (idempotent per
-   pointer: call once). */
-void pgd_events_close(pgd_events_t *ev);
+/* Main-thread dispatch (process-wide).  pgd_signal_setup, called in the
+   main thread, records it and the signal to send (0: none).  A reader whose
+   object has signalling on sends it when dispatch records arrive, at most
+   one in flight: the next only after pgd_signal_done.  That call also says
+   how long the main thread spent dispatching; the next signal waits as long
+   (so dispatch gets at most half of it under a flood), and with more = 1 it
+   comes then even if nothing else arrives. */
+int pgd_signal_setup(int signo);
+void pgd_events_signal_main(pgd_events_t *ev, int on);
+void pgd_signal_done(unsigned spent_us, int more);
 
 #endif

@@ -19,6 +19,7 @@ from .constants import Command, Edge, ErrorCode, Level, Mode, Pull, WaveMode
 from .errors import (
     BadGpioError,
     BadHandleError,
+    CloseError,
     DeviceIOError,
     NoHandleError,
     NotPermittedError,
@@ -28,9 +29,11 @@ from .errors import (
     PigpioTypeError,
     PigpioValueError,
     SessionClosedError,
+    StaleHandleError,
+    UnsupportedError,
     WrongStateError,
 )
-from .events import Callback, Event, EventKind, EventStats
+from .events import Callback, Event, EventKind, EventStats, set_dispatch_signal, sleep, wait
 from .files import RemoteFile
 from .i2c import I2CDevice, I2CZip
 from .notifier import Notifier, Report
@@ -49,9 +52,11 @@ __all__ = [
     "BadGpioError", "BadHandleError", "DeviceIOError", "NoHandleError",
     "NotPermittedError", "PigpioConnectionError", "PigpioError", "PigpioTimeoutError",
     "PigpioTypeError", "PigpioValueError", "SessionClosedError", "WrongStateError",
+    "CloseError", "StaleHandleError", "UnsupportedError",
     "Session", "open", "tick_add", "tick_diff", "__version__",
     "BitBangI2C", "BitBangI2CZip", "BitBangSerialReader", "BitBangSpi", "BitBangSpiFlags",
     "BscStatus", "I2CSlave", "SpiSlave", "Callback", "Event", "EventKind", "EventStats",
+    "set_dispatch_signal", "sleep", "wait",
     "RemoteFile", "I2CDevice", "I2CZip", "Notifier", "Report", "Script", "ScriptStatus",
     "SerialPort", "SpiDevice", "SpiFlags", "PiThread", "start_thread", "stop_thread",
     "Chain", "Delay", "Forever", "Loop", "Pulse", "Wave", "WaveBuilder",

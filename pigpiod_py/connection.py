@@ -63,7 +63,7 @@ class Connection:
         self.host = host
         self.port = port
         self.timeout = wait_seconds(timeout, "timeout")
-        self._timeout_ms = limit_milliseconds(timeout, "timeout")
+        self.timeout_ms = limit_milliseconds(timeout, "timeout")
         self.reconnect = reconnect
         self.keepalive = wait_seconds(keepalive, "keepalive")
         self.token = -1
@@ -84,7 +84,7 @@ class Connection:
     # -- connecting ------------------------------------------------------------
 
     def _connect(self) -> int:
-        return int(_lib.pgd_connect(self.host.encode(), str(self.port).encode(), self._timeout_ms))
+        return int(_lib.pgd_connect(self.host.encode(), str(self.port).encode(), self.timeout_ms))
 
     def _connect_or_raise(self) -> int:
         token = self._connect()

@@ -23,12 +23,14 @@ from .errors import (
     PigpioValueError,
     SessionClosedError,
 )
+from .checks import user_gpio
 from .events import (
     DEFAULT_CAPACITY,
     DISPATCH_MODES,
     Callback,
     Event,
     EventChannel,
+    EventKind,
     EventStats,
 )
 from .files import FileMethods
@@ -87,6 +89,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         self._capacity = capacity
         self._lock = threading.Lock()
         self._closing = False
+        self._closed_event = threading.Event()
         self._channel: Optional[EventChannel] = None
         self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
         address = _default_host() if host is None else host
@@ -130,6 +133,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
             if self._closing:
                 return
             self._closing = True
+        self._closed_event.set()
         errors: List[BaseException] = []
         for child in list(self._children):
             try:
@@ -363,22 +367,29 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
                 if not self.connected:
                     raise PigpioConnectionError(_lib.pigif_unconnected_pi,
                                                 "the connection is lost; reconnecting")
-                self._channel = EventChannel(self, self.dispatch_mode, self._capacity)
+                self._channel = EventChannel(self._connection, self.dispatch_mode,
+                                             self._capacity)
             return self._channel
 
     def callback(self, gpio: int, edge: int = Edge.RISING,
-                 func: Optional[Callable[..., Any]] = None, user: Any = None) -> Callback:
+                 func: Optional[Callable[..., Any]] = None, user: Any = None, *,
+                 batch: bool = False, queue: bool = True) -> Callback:
         """Call ``func(gpio, level, tick[, user])`` on every ``edge`` of
-        ``gpio`` (0-31) and with level 2 on its watchdog time-outs. Without
-        ``func`` the callback counts (``tally()``) and queues its records for
-        :meth:`pull`. Any number of callbacks may watch the same gpio."""
-        return self._events().add_gpio(gpio, edge, func, user)
+        ``gpio`` (0-31) and with level 2 on its watchdog time-outs.
+
+        ``batch=True``: one call per dispatch with all of its records,
+        ``func(gpio, ticks, levels[, user])`` (an ``array('I')`` and a
+        ``bytes``), for high-rate signals. Without ``func`` the callback
+        costs no Python per record: it counts in C (``tally()``) and, unless
+        ``queue=False``, keeps its records for :meth:`pull`. Any number of
+        callbacks may watch the same gpio."""
+        return self._events().add_gpio(gpio, edge, func, user, batch, queue)
 
     def event_callback(self, event: int, func: Optional[Callable[..., Any]] = None,
-                       user: Any = None) -> Callback:
+                       user: Any = None, *, queue: bool = True) -> Callback:
         """Call ``func(event, tick[, user])`` whenever pigpio event ``event``
         (0-31) fires; without ``func``, count and queue as :meth:`callback`."""
-        return self._events().add_event(event, func, user)
+        return self._events().add_event(event, func, user, queue)
 
     def event_trigger(self, event: int) -> None:
         """Fire pigpio event ``event`` (0-31) for every listener.
@@ -387,34 +398,38 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         instead of EVT (pigpio issue 400), which the daemon refuses."""
         self._connection.command(Command.EVT, event)
 
-    def wait_for_edge(self, gpio: int, edge: int = Edge.RISING, timeout: float = 60.0) -> bool:
-        """Wait up to ``timeout`` seconds for an edge; True if one came."""
-        return self._wait_for(self._events().add_gpio(gpio, edge, _mark, []), timeout)
+    def wait_for_edge(self, gpio: int, edge: int = Edge.RISING,
+                      timeout: Optional[float] = 60.0) -> bool:
+        """Wait up to ``timeout`` seconds (None or inf: no limit) for an edge
+        (or a watchdog time-out) of ``gpio``; True if one came."""
+        user_gpio(gpio)
+        if edge not in (Edge.RISING, Edge.FALLING, Edge.EITHER) or isinstance(edge, bool):
+            raise PigpioValueError(_lib.PI_BAD_EDGE,
+                                   "edge must be RISING, FALLING or EITHER, got %r" % (edge,))
+        return self._events().wait_for(EventKind.EDGE, gpio, edge, timeout)
 
-    def wait_for_event(self, event: int, timeout: float = 60.0) -> bool:
+    def wait_for_event(self, event: int, timeout: Optional[float] = 60.0) -> bool:
         """Wait up to ``timeout`` seconds for a pigpio event; True if it fired."""
-        return self._wait_for(self._events().add_event(event, _mark, []), timeout)
-
-    def _wait_for(self, cb: Callback, timeout: float) -> bool:
-        try:
-            return self._events().wait(timeout, lambda: bool(cb.user))
-        finally:
-            cb.cancel()
+        checked_int(event, 0, _lib.PI_MAX_EVENT, "event", _lib.PI_BAD_EVENT_ID)
+        return self._events().wait_for(EventKind.EVENT, event, Edge.EITHER, timeout)
 
     def sleep(self, seconds: float) -> None:
-        """Sleep, delivering events meanwhile (what ``main`` and ``manual``
-        dispatch need while the program waits)."""
+        """Sleep, delivering events meanwhile where the dispatch mode needs
+        it (``manual``); returns early when the session closes."""
         limit = wait_seconds(seconds, "seconds")
         channel = self._channel
-        if channel is None or channel.mode == "thread":
-            time.sleep(limit if limit is not None else threading.TIMEOUT_MAX)
+        if channel is None:
+            self._closed_event.wait(limit)
         else:
             channel.wait(limit, lambda: False)
 
     def pull(self, timeout: Optional[float] = 0) -> Optional[Event]:
         """The next record of a callback without function, waiting at most
-        ``timeout`` seconds (``<= 0``: at once; None: for ever); None on
-        time-out. Delivers the other callbacks' records meanwhile."""
+        ``timeout`` seconds (``<= 0``: at once; None or inf: no limit); None
+        on time-out. In ``manual`` mode it delivers the other callbacks'
+        records meanwhile; it returns at once when the session closes (the
+        records queued before stay readable) or, with ``reconnect=True``,
+        with the DISCONNECT record when the connection is lost."""
         channel = self._channel
         if channel is not None and channel.closed:
             return channel.pull(timeout)  # what was queued before the close
@@ -437,8 +452,10 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         return self._events().events()
 
     def event_stats(self) -> EventStats:
-        """Counters of the event path: queued, high-water mark, dropped, ..."""
-        return self._events().stats()
+        """Counters of the event path: queued, high-water mark, dropped, ...
+        (still readable after close)."""
+        channel = self._channel
+        return channel.stats() if channel is not None else self._events().stats()
 
     def reset_event_stats(self) -> None:
         """Zero the event counters (the high-water mark restarts from now)."""
@@ -478,12 +495,6 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """Seconds since the epoch by this machine's clock (libpigpiod_if2's
         ``time_time``; the daemon's own clock is :meth:`tick`)."""
         return float(_lib.time_time())
-
-
-def _mark(*args: Any) -> None:
-    """Function of the temporary callbacks of wait_for_*: the user value is
-    a list, marked when the callback fires."""
-    args[-1].append(True)
 
 
 def _finish(channel: Optional[EventChannel], connection: Connection) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "include" / n for n in ("pgd_net.c", "pgd_guard.c", "pgd_shim.c",
-                                          "pgd_events.c")]
+                                          "pgd_ring.c", "pgd_events.c", "pgd_signal.c")]
 CHECK = ROOT / "tests" / "c" / "shim_check.c"
 PROBE = "#include <stdlib.h>\nint main(void) { free(malloc(16)); return 0; }\n"
 #: Runtime options per sanitizer: stop at the first report.

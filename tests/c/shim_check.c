@@ -132,8 +132,11 @@ static void open_at_every_heap_offset(void)
    {
       int err = 0;
       pads[k] = malloc(24 + 16 * (size_t)k);
-      if (pgd_events_open("127.0.0.1", port, 2000, 16, &err) || err != pigif_bad_connect)
-         FAIL("pgd_events_open on a refusing port: %d", err);
+      pgd_events_t *ev = pgd_events_new(16, &err);
+      if (!ev) FAIL("pgd_events_new: %d", err);
+      if ((err = pgd_events_connect(ev, "127.0.0.1", port, 2000)) != pigif_bad_connect)
+         FAIL("pgd_events_connect on a refusing port: %d", err);
+      pgd_events_free(ev);
    }
    for (int k = 0; k < 4; k++) free(pads[k]);
    close(refusing);
@@ -168,20 +171,23 @@ int main(int argc, char *argv[])
    if (pgd_check(pi)) FAIL("idle connection reported broken");
    close_race(port);
 
-   /* The event path. */
-   pgd_events_t *ev = pgd_events_open("127.0.0.1", port, 2000, capacity, &err);
-   if (!ev) FAIL("pgd_events_open: %d", err);
-   if (pgd_events_handle(ev) != 7) FAIL("handle");
-   pgd_events_select(ev, 1u << GPIO, 1u << GPIO, 1u << GPIO, 0);
+   /* The event path: edges of GPIO go to the dispatch ring, and to the
+      queue ring too; a watched gpio that never changes makes no record. */
+   pgd_events_t *ev = pgd_events_new(capacity, &err);
+   if (!ev) FAIL("pgd_events_new: %d", err);
+   if (pgd_events_connect(ev, "127.0.0.1", port, 2000) != 7) FAIL("handle");
+   uint32_t both[4] = {1u << GPIO, 1u << GPIO, 1u << GPIO, 0};
+   uint32_t watch[4] = {1u << (GPIO + 1), 0, 0, 0};
+   pgd_events_route(ev, both, both, watch, 1);
    if (write(go[1], "g", 1) != 1) FAIL("go");
 
    pgd_record_t recs[256];
-   long received = 0, disconnects = 0;
+   long received = 0, queued = 0, disconnects = 0;
    uint32_t last_tick = 0;
    int expect_level = -1;
    while (!disconnects)
    {
-      struct pollfd p = {pgd_events_fd(ev), POLLIN, 0};
+      struct pollfd p = {pgd_events_dispatch_fd(ev), POLLIN, 0};
       if (poll(&p, 1, 30000) != 1) FAIL("no wake-up after %ld records", received);
       if (delay) usleep((useconds_t)delay);
       int n;
@@ -198,20 +204,29 @@ int main(int argc, char *argv[])
             last_tick = recs[i].tick;
             received++;
          }
+      while ((n = pgd_events_take_queued(ev, recs, 256)) > 0) queued += n;
    }
-   pgd_stats_t s;
-   pgd_events_stats(ev, &s);
+   pgd_stats_t s, q;
+   pgd_events_stats(ev, 0, &s);
+   pgd_events_stats(ev, 1, &q);
    /* BR1 answered 0 and every report flips the gpio: one edge record per
-      report, each either delivered or counted as dropped. */
+      report in each ring, each either delivered or counted as dropped, and
+      every edge counted. */
    if ((long)(s.produced + s.dropped) != reports) FAIL("produced %lu + dropped %lu != %ld",
       (unsigned long)s.produced, (unsigned long)s.dropped, reports);
+   if ((long)(q.produced + q.dropped) != reports || (long)q.consumed != queued) FAIL("queue ring");
    if ((long)s.consumed != received) FAIL("consumed");
    if ((long)s.reports != reports) FAIL("reports");
    if (s.high_water > (capacity < 16 ? 16 : capacity)) FAIL("high water");
+   if ((long)(pgd_events_count(ev, PGD_RISING, GPIO) + pgd_events_count(ev, PGD_FALLING, GPIO))
+       != reports) FAIL("counts");
    printf("received %ld dropped %lu high_water %lu\n", received,
           (unsigned long)s.dropped, (unsigned long)s.high_water);
 
-   pgd_events_close(ev);
+   /* Reconnect: the same object, a new stream. */
+   pgd_events_disconnect(ev);
+   if (pgd_events_connect(ev, "127.0.0.1", port, 2000) != 7) FAIL("reconnect");
+   pgd_events_free(ev);
    pgd_disconnect(pi);
    pgd_disconnect(pi);  /* idempotent */
    shutdown(listener, SHUT_RDWR);

@@ -1,0 +1,60 @@
+"""What the event path delivers: record kinds, events and counters."""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+
+from .._pigpiod import lib as _lib
+
+if TYPE_CHECKING:
+    from .subscriptions import Callback
+
+#: A C record (pgd_record_t) as two words: the tick, then kind | id << 8 |
+#: level << 16, one int that names who receives it.
+RECORD = struct.Struct("=II")
+
+
+def record_key(kind: int, number: int, level: int) -> int:
+    """The second word of a record: who it is for."""
+    return kind | number << 8 | level << 16
+
+
+class EventKind(IntEnum):
+    """What a record reports."""
+
+    EDGE = _lib.PGD_EDGE
+    WATCHDOG = _lib.PGD_WATCHDOG
+    EVENT = _lib.PGD_EVENT
+    DISCONNECT = _lib.PGD_DISCONNECT
+    RECONNECT = _lib.PGD_RECONNECT
+
+
+@dataclass(frozen=True)
+class Event:
+    """One delivered record.
+
+    ``gpio`` is the gpio for edges and watchdog time-outs and the event
+    number for pigpio events; ``level`` is 0/1, or 2 (``Level.TIMEOUT``) for a
+    watchdog time-out; ``tick`` is the daemon's microsecond tick.
+    """
+
+    kind: EventKind
+    gpio: int
+    level: int
+    tick: int
+    user: Any = None
+    callback: Optional["Callback"] = None
+
+
+class EventStats(NamedTuple):
+    """Counters of a session's event path since open (or ``reset``)."""
+
+    queued: int       #: records waiting for handlers in the C ring now
+    high_water: int   #: most records ever waiting in one of the C rings
+    dropped: int      #: records for handlers lost because their ring was full
+    delivered: int    #: records taken from the C rings (dispatched or pulled)
+    reports: int      #: 12-byte reports read from the daemon
+    pull_queued: int  #: records waiting for pull() / async iteration
+    pull_dropped: int  #: records for pull() lost because their ring was full
