@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pigpiod_if2.h"
@@ -22,6 +23,13 @@
 
 #define REPORT_SIZE 12
 #define READ_REPORTS 4096
+/* How the reader reads (see read_mode): at once; gathering a busy stream
+   for up to GATHER_MS; lazily, in large chunks at most LAZY_MS late. */
+enum { READ_AT_ONCE, READ_GATHERING, READ_LAZILY };
+#define LAZY_BYTES (1024 * REPORT_SIZE)
+#define LAZY_MS 50
+#define GATHER_MS 2
+#define GATHER_MIN 8   /* reports in one read that make a stream busy */
 
 enum { ROUTE_DISPATCH, ROUTE_QUEUE, ROUTE_WATCH, ROUTES };
 
@@ -43,17 +51,31 @@ struct pgd_events
    /* Written by Python, read by the reader. */
    _Atomic uint32_t route[ROUTES][4];
    atomic_int mirror, signal_main;
+   atomic_int waiters;           /* pull-side waiters now (they want records at once) */
 
    /* The reader's. */
    uint32_t last_level;
+   int read_mode;                /* READ_AT_ONCE ... */
+   int busy;                     /* the last read brought GATHER_MIN reports or more */
+   uint32_t arrival;             /* when this batch arrived (us) */
    int watched;                  /* a watched arrival in this batch */
    pgd_count_t counts[4][32];    /* PGD_RISING ... PGD_EVENTS, per id */
    pgd_count_t reports, reports_at_reset;
+
+   /* The consumer's: dispatch latencies, and their values at the reset. */
+   pgd_count_t latency[PGD_LATENCY_BUCKETS], latency_at_reset[PGD_LATENCY_BUCKETS];
 };
 
 void pgd_signal_request(void);   /* pgd_signal.c */
 
 /* ---- the reader thread --------------------------------------------------- */
+
+static uint32_t now_us(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint32_t)((uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
+}
 
 static void notify(int fd)
 {
@@ -69,9 +91,9 @@ static void arrive(pgd_events_t *ev, int what, uint8_t kind, uint8_t id, uint8_t
 
    pgd_count_add(&ev->counts[what][id], 1);
    if (atomic_load_explicit(&ev->route[ROUTE_DISPATCH][what], memory_order_relaxed) & bit)
-      pgd_ring_push(&ev->dispatch, kind, id, level, tick);
+      pgd_ring_push(&ev->dispatch, kind, id, level, tick, ev->arrival);
    if (atomic_load_explicit(&ev->route[ROUTE_QUEUE][what], memory_order_relaxed) & bit)
-      pgd_ring_push(&ev->queued, kind, id, level, tick);
+      pgd_ring_push(&ev->queued, kind, id, level, tick, ev->arrival);
    if (atomic_load_explicit(&ev->route[ROUTE_WATCH][what], memory_order_relaxed) & bit)
       ev->watched = 1;
 }
@@ -114,26 +136,64 @@ static void wake(pgd_events_t *ev, int dispatched, int queued)
    ev->watched = 0;
 }
 
+/* Whether somebody waits for records now: handlers, a waiter, a watch. */
+static int urgent(pgd_events_t *ev)
+{
+   if (atomic_load(&ev->waiters)) return 1;
+   for (int what = 0; what < 4; what++)
+      if (atomic_load_explicit(&ev->route[ROUTE_DISPATCH][what], memory_order_relaxed) |
+          atomic_load_explicit(&ev->route[ROUTE_WATCH][what], memory_order_relaxed))
+         return 1;
+   return 0;
+}
+
+/* How to read next.  Each wake-up of the reader, and of the consumer it
+   wakes, costs far more than the records it brings when a stream is busy
+   (the daemon sends a batch every millisecond or so): a busy stream is
+   gathered for up to GATHER_MS per read, while a quiet one is read at once
+   (its first record after a quiet spell is never late).  Nobody waiting
+   for records at all (tallies, a queue nobody reads yet): large chunks, at
+   most LAZY_MS late. */
+static void set_read_mode(pgd_events_t *ev)
+{
+   int mode = !urgent(ev) ? READ_LAZILY : ev->busy ? READ_GATHERING : READ_AT_ONCE;
+   int lowat = mode == READ_AT_ONCE ? 1 : mode == READ_LAZILY ? LAZY_BYTES
+             : READ_REPORTS * REPORT_SIZE;
+
+   if (mode == ev->read_mode) return;
+   ev->read_mode = mode;
+   setsockopt(ev->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+   pgd_net_set_timeouts(ev->fd, mode == READ_AT_ONCE ? 0 : mode == READ_LAZILY ? LAZY_MS
+                        : GATHER_MS);
+}
+
 static void *reader_thread(void *arg)
 {
    pgd_events_t *ev = arg;
    unsigned char *buf = malloc(READ_REPORTS * REPORT_SIZE);
    size_t have = 0;
 
+   ev->read_mode = READ_AT_ONCE;
+   ev->busy = 0;
    while (buf)
    {
-      ssize_t n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, 0);
+      ssize_t n;
       size_t used = 0;
       uint32_t dispatched, queued;
 
+      set_read_mode(ev);
+      n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, 0);
       if (n <= 0)
       {
-         if (n < 0 && errno == EINTR) continue;
+         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ev->busy = 0;  /* quiet */
+         if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
          break;
       }
       have += (size_t)n;
+      ev->arrival = now_us();
       for (; have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, buf + used);
       pgd_count_add(&ev->reports, used / REPORT_SIZE);
+      ev->busy = used / REPORT_SIZE >= GATHER_MIN;
       dispatched = pgd_ring_commit(&ev->dispatch);
       queued = pgd_ring_commit(&ev->queued);
       memmove(buf, buf + used, have - used);  /* keep a partial report */
@@ -262,6 +322,43 @@ void pgd_events_route(pgd_events_t *ev, const uint32_t *dispatch, const uint32_t
 
 uint32_t pgd_events_waiting(pgd_events_t *ev) { return pgd_ring_waiting(&ev->dispatch); }
 
+/* The bucket of a latency: PGD_LATENCY_STEPS per doubling above 4 us. */
+static int latency_bucket(uint32_t us)
+{
+   int octave, step;
+
+   if (us < PGD_LATENCY_STEPS) return (int)us;
+   octave = 31 - __builtin_clz(us);            /* us >= 2^octave, octave >= 2 */
+   step = (int)(us >> (octave - 2)) & (PGD_LATENCY_STEPS - 1);
+   int bucket = (octave - 1) * PGD_LATENCY_STEPS + step;
+   return bucket < PGD_LATENCY_BUCKETS ? bucket : PGD_LATENCY_BUCKETS - 1;
+}
+
+uint64_t pgd_latency_lower(int bucket)
+{
+   int octave = bucket / PGD_LATENCY_STEPS + 1, step = bucket % PGD_LATENCY_STEPS;
+
+   if (bucket < PGD_LATENCY_STEPS) return (uint64_t)bucket;
+   return ((uint64_t)(PGD_LATENCY_STEPS + step)) << (octave - 2);
+}
+
+static void record_latencies(pgd_events_t *ev, const pgd_record_t *records, uint32_t n)
+{
+   uint32_t now = now_us();
+
+   for (uint32_t i = 0; i < n; i++)
+      pgd_count_add(&ev->latency[latency_bucket(now - records[i].arrival)], 1);
+}
+
+void pgd_events_latency(pgd_events_t *ev, uint64_t *out)
+{
+   for (int b = 0; b < PGD_LATENCY_BUCKETS; b++)
+   {
+      uint64_t base = pgd_count_read(&ev->latency_at_reset[b]);
+      out[b] = pgd_count_read(&ev->latency[b]) - base;
+   }
+}
+
 int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max)
 {
    uint64_t drained;
@@ -271,6 +368,7 @@ int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max)
       sets it again: no wake-up is ever lost. */
    if (read(ev->dispatch_fd, &drained, sizeof(drained)) < 0) { /* nothing to clear */ }
    n = pgd_ring_take(&ev->dispatch, out, (uint32_t)max);
+   record_latencies(ev, out, n);
    if (n < (uint32_t)max && !ev->disconnect_taken && atomic_load(&ev->disconnected) &&
        pgd_ring_waiting(&ev->dispatch) == 0)
    {
@@ -311,6 +409,8 @@ void pgd_events_reset_stats(pgd_events_t *ev)
    pgd_ring_reset(&ev->dispatch);
    pgd_ring_reset(&ev->queued);
    pgd_count_set(&ev->reports_at_reset, pgd_count_read(&ev->reports));
+   for (int b = 0; b < PGD_LATENCY_BUCKETS; b++)
+      pgd_count_set(&ev->latency_at_reset[b], pgd_count_read(&ev->latency[b]));
 }
 
 /* ---- record helpers (batch delivery) --------------------------------------------- */
@@ -347,3 +447,5 @@ int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned le
 }
 
 void pgd_events_signal_main(pgd_events_t *ev, int on) { atomic_store(&ev->signal_main, on); }
+
+void pgd_events_waiters(pgd_events_t *ev, int delta) { atomic_fetch_add(&ev->waiters, delta); }

@@ -41,7 +41,14 @@ typedef struct
    uint8_t id;       /* gpio (edge, watchdog) or event number */
    uint8_t level;    /* 0, 1, or 2 for a time-out */
    uint8_t spare;
+   uint32_t arrival; /* when its report arrived, local monotonic us (wraps) */
 } pgd_record_t;
+
+/* Latency from a report's arrival to the take of its record by dispatch: a
+   histogram with PGD_LATENCY_STEPS buckets per doubling; bucket b holds
+   latencies in [lower(b), lower(b + 1)) us, see pgd_latency_lower. */
+#define PGD_LATENCY_STEPS   4
+#define PGD_LATENCY_BUCKETS 104
 
 typedef struct
 {
@@ -102,6 +109,11 @@ int pgd_events_take_queued(pgd_events_t *ev, pgd_record_t *out, int max);
    since the object was made (dropped records included). */
 uint64_t pgd_events_count(pgd_events_t *ev, int what, int id);
 
+/* The dispatch latency histogram since the last reset (PGD_LATENCY_BUCKETS
+   counts), and the lowest latency in us of a bucket. */
+void pgd_events_latency(pgd_events_t *ev, uint64_t *out);
+uint64_t pgd_latency_lower(int bucket);
+
 /* Counters of the dispatch ring (queue = 0) or of the queue ring (1). */
 void pgd_events_stats(pgd_events_t *ev, int queue, pgd_stats_t *out);
 void pgd_events_reset_stats(pgd_events_t *ev);
@@ -115,6 +127,11 @@ int pgd_records_keep(pgd_record_t *records, int n, uint32_t gpios, uint32_t even
    returns how many. */
 int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned levels_mask,
                        uint32_t *ticks, uint8_t *levels);
+
+/* A pull-side waiter comes (+1) or goes (-1).  While nobody waits and no
+   handler or watch wants records, the reader reads in large chunks, at most
+   50 ms late (tallies and unread queues then cost almost nothing). */
+void pgd_events_waiters(pgd_events_t *ev, int delta);
 
 /* Main-thread dispatch (process-wide).  pgd_signal_setup, called in the
    main thread, records it and the signal to send (0: none).  A reader whose

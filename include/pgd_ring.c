@@ -49,7 +49,8 @@ void pgd_ring_free(pgd_ring_t *ring)
    ring->slots = NULL;
 }
 
-void pgd_ring_push(pgd_ring_t *ring, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick)
+void pgd_ring_push(pgd_ring_t *ring, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick,
+                   uint32_t arrival)
 {
    uint32_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
    uint32_t tail = atomic_load_explicit(&ring->tail, memory_order_acquire);
@@ -66,6 +67,7 @@ void pgd_ring_push(pgd_ring_t *ring, uint8_t kind, uint8_t id, uint8_t level, ui
    slot->id = id;
    slot->level = level;
    slot->spare = 0;
+   slot->arrival = arrival;
    /* Release: the record is complete before the consumer can see it. */
    atomic_store_explicit(&ring->head, head + 1, memory_order_release);
    ring->pushed++;

@@ -51,7 +51,8 @@ int pgd_ring_init(pgd_ring_t *ring, unsigned capacity);
 void pgd_ring_free(pgd_ring_t *ring);
 
 /* Producer: append a record, or drop and count it when full. */
-void pgd_ring_push(pgd_ring_t *ring, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick);
+void pgd_ring_push(pgd_ring_t *ring, uint8_t kind, uint8_t id, uint8_t level, uint32_t tick,
+                   uint32_t arrival);
 
 /* Producer, after a batch of pushes: count them; how many were appended. */
 uint32_t pgd_ring_commit(pgd_ring_t *ring);

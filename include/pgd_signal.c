@@ -21,20 +21,27 @@
 
 #include "pgd_events.h"
 #include "pgd_guard.h"
-#include "pgd_net.h"
 
 static pthread_t main_thread;
 static atomic_int signo;            /* 0: no main-thread dispatch */
 static atomic_int in_flight;        /* a signal sent, its handler not done */
 static atomic_int missed;           /* records arrived while one was in flight */
-static _Atomic uint32_t quiet_until;  /* ms (32-bit clock): no signal before */
+static _Atomic uint32_t quiet_until;  /* us (32-bit clock, wraps): no signal before */
+
+/* A quiet time longer than this is a clock that wrapped, not a real one. */
+#define MAX_QUIET_US 5000000
 
 static pthread_mutex_t pacer_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pacer_wake = PTHREAD_COND_INITIALIZER;
 static int pacer_started, pacer_due;
 static uint32_t pacer_at;
 
-static uint32_t now_ms(void) { return (uint32_t)pgd_net_now_ms(); }
+static uint32_t now_us(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint32_t)((uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
+}
 
 static void send_signal(void)
 {
@@ -50,13 +57,13 @@ static void *pacer(void *unused)
    for (;;)
    {
       while (!pacer_due) pthread_cond_wait(&pacer_wake, &pacer_lock);
-      int32_t left = (int32_t)(pacer_at - now_ms());
+      int32_t left = (int32_t)(pacer_at - now_us());
       if (left > 0)
       {
          struct timespec until;
          clock_gettime(CLOCK_REALTIME, &until);
-         until.tv_sec += left / 1000;
-         until.tv_nsec += (long)(left % 1000) * 1000000;
+         until.tv_sec += left / 1000000;
+         until.tv_nsec += (long)(left % 1000000) * 1000;
          if (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
          pthread_cond_timedwait(&pacer_wake, &pacer_lock, &until);
          continue;
@@ -90,19 +97,22 @@ static void send_at(uint32_t at)
 void pgd_signal_request(void)
 {
    uint32_t at;
+   int32_t left;
 
    if (!atomic_load(&signo)) return;
    atomic_store(&missed, 1);          /* before the test: see pgd_signal_done */
    if (atomic_exchange(&in_flight, 1)) return;
    atomic_store(&missed, 0);
    at = atomic_load(&quiet_until);
-   if ((int32_t)(at - now_ms()) > 0) send_at(at);
+   left = (int32_t)(at - now_us());
+   if (left > 0 && left < MAX_QUIET_US) send_at(at);
    else send_signal();
 }
 
 int pgd_signal_setup(int sig)
 {
    main_thread = pthread_self();
+   atomic_store(&quiet_until, now_us());
    atomic_store(&in_flight, 0);
    atomic_store(&signo, sig);
    return 0;
@@ -110,7 +120,7 @@ int pgd_signal_setup(int sig)
 
 void pgd_signal_done(unsigned spent_us, int more)
 {
-   atomic_store(&quiet_until, now_ms() + (spent_us + 999) / 1000);
+   atomic_store(&quiet_until, now_us() + (spent_us < MAX_QUIET_US ? spent_us : MAX_QUIET_US - 1));
    atomic_store(&in_flight, 0);
    /* A reader that found one in flight set `missed` before looking: either
       it sees in_flight 0 now and sends, or this sees its mark. */

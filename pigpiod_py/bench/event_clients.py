@@ -1,22 +1,30 @@
 """The clients of the events benchmark, each run in its own process.
 
 ``python -m pigpiod_py.bench.event_clients KIND HOST PORT GPIO EXPECTED SECONDS``
-counts the edges of GPIO delivered to a Python handler until EXPECTED arrived
-or SECONDS passed, and prints one JSON object: events, seconds from the first
-to the last delivery, median latency (handler time minus the edge's tick, on
-the daemon's clock, calibrated at start) and the drops the client knows of.
-The line ``ready`` on stdout tells the runner the callback is in place.
+receives the edges of GPIO until EXPECTED arrived or SECONDS passed, and
+prints one JSON object: events, the process's CPU seconds meanwhile (user and
+system, all threads), the span from the first delivery to the last, sampled
+latencies from the edge's tick to the handler (daemon clock, calibrated at
+start), this binding's own arrival-to-dispatch latency, and the drops it
+knows of. The line ``ready`` on stdout tells the runner it is in place.
+
+KIND is ``pigpio module`` (a callback of the pigpio Python module) or this
+binding in a variant: a callback with a function in ``main``, ``thread`` or
+``manual`` dispatch, a ``tally`` (no function, nothing queued: counted in
+C) or a ``batch`` callback (one call per dispatch with all its records).
 """
 from __future__ import annotations
 
 import json
-import statistics
+import resource
 import sys
 import time
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 MASK = 0xFFFFFFFF
 SAMPLE_EVERY = 64
+#: How the main thread waits meanwhile: as a program would.
+IDLE_STEP = 0.05
 
 
 def clock_offset(tick: Callable[[], int]) -> int:
@@ -30,8 +38,14 @@ def clock_offset(tick: Callable[[], int]) -> int:
     return best[1]
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Counter:
-    """The handler: counts, and samples latency on every 64th call."""
+    """The handler: counts, and samples latency on every 64th record."""
 
     def __init__(self, offset: int) -> None:
         self.offset = offset
@@ -39,63 +53,109 @@ class Counter:
         self.first = self.last = 0.0
         self.latencies: List[int] = []
 
+    def _sample(self, tick: int) -> None:
+        now = time.monotonic_ns() // 1000
+        self.latencies.append((now - self.offset - tick) & MASK)
+        if not self.first:
+            self.first = time.perf_counter()
+
     def __call__(self, gpio: int, level: int, tick: int) -> None:
         self.count += 1
         if self.count % SAMPLE_EVERY == 1:
-            now = time.monotonic_ns() // 1000
-            self.latencies.append((now - self.offset - tick) & MASK)
-            if self.count == 1:
-                self.first = time.perf_counter()
+            self._sample(tick)
+        self.last = time.perf_counter()
+
+    def batch(self, gpio: int, ticks: Any, levels: bytes) -> None:
+        """The handler of a batch callback."""
+        before = self.count
+        self.count += len(ticks)
+        if self.count // SAMPLE_EVERY != before // SAMPLE_EVERY or not before:
+            self._sample(ticks[0])
         self.last = time.perf_counter()
 
 
-def run_ours(host: str, port: int, gpio: int, expected: int, seconds: float) -> Dict[str, Any]:
-    """Count the edges this binding's callbacks deliver (``expected``, or ``seconds`` pass)."""
+def _wait(done: Callable[[], bool], seconds: float, idle: Callable[[float], None]) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        idle(IDLE_STEP)
+
+
+def run_ours(mode: str, variant: str, host: str, port: int, gpio: int, expected: int,
+             seconds: float) -> Dict[str, Any]:
+    """This binding, in one dispatch mode and callback variant."""
     import pigpiod_py
 
-    with pigpiod_py.open(host, port) as session:
+    with pigpiod_py.open(host, port, dispatch=mode, capacity=1 << 18) as session:
         counter = Counter(clock_offset(session.tick))
-        session.callback(gpio, pigpiod_py.Edge.EITHER, counter)
+        either = pigpiod_py.Edge.EITHER
+        if variant == "tally":
+            cb = session.callback(gpio, either, queue=False)
+            count: Callable[[], int] = cb.tally
+        elif variant == "batch":
+            session.callback(gpio, either, counter.batch, batch=True)
+            count = lambda: counter.count  # noqa: E731
+        else:
+            session.callback(gpio, either, counter)
+            count = lambda: counter.count  # noqa: E731
         print("ready", flush=True)
-        deadline = time.monotonic() + seconds
-        while counter.count < expected and time.monotonic() < deadline:
-            session.sleep(0.05)
+        cpu = cpu_seconds()
+        idle = session.sleep if mode == "manual" else time.sleep
+        _wait(lambda: count() >= expected, seconds, idle)
+        cpu = cpu_seconds() - cpu
         stats = session.event_stats()
-        return report(counter, stats.dropped)
+        return report(counter, count(), cpu, stats.dropped, stats.latency_p50_us,
+                      stats.latency_p99_us)
 
 
-def run_pigpio_module(host: str, port: int, gpio: int, expected: int, seconds: float) -> Dict[str, Any]:
-    """Count the edges the pigpio module's callbacks deliver (``expected``, or ``seconds`` pass)."""
+def run_pigpio_module(host: str, port: int, gpio: int, expected: int,
+                      seconds: float) -> Dict[str, Any]:
+    """A callback of the pigpio Python module."""
     import pigpio  # type: ignore[import-untyped]
 
     pi = pigpio.pi(host, port)
     counter = Counter(clock_offset(pi.get_current_tick))
     cb = pi.callback(gpio, pigpio.EITHER_EDGE, counter)
     print("ready", flush=True)
-    deadline = time.monotonic() + seconds
-    while counter.count < expected and time.monotonic() < deadline:
-        time.sleep(0.05)
+    cpu = cpu_seconds()
+    _wait(lambda: counter.count >= expected, seconds, time.sleep)
+    cpu = cpu_seconds() - cpu
     cb.cancel()
     pi.stop()
-    return report(counter, 0)
+    return report(counter, counter.count, cpu, 0, None, None)
 
 
-def report(counter: Counter, dropped: int) -> Dict[str, Any]:
-    """The result of one run: events, their time span, median latency and drops."""
-    span = counter.last - counter.first
+def report(counter: Counter, events: int, cpu: float, dropped: int, arrival_p50: Optional[float],
+           arrival_p99: Optional[float]) -> Dict[str, Any]:
+    """The result of one run."""
     return {
-        "events": counter.count,
-        "seconds": span,
-        "latency_us": statistics.median(counter.latencies) if counter.latencies else None,
+        "events": events,
+        "cpu_s": cpu,
+        "seconds": counter.last - counter.first,
+        "edge_latencies_us": counter.latencies,
+        "arrival_p50_us": arrival_p50,
+        "arrival_p99_us": arrival_p99,
         "dropped": dropped,
     }
 
 
-CLIENTS = {"pigpiod_py": run_ours, "pigpio module": run_pigpio_module}
+def _ours(mode: str, variant: str = "function") -> Callable[..., Dict[str, Any]]:
+    def run(*args: Any) -> Dict[str, Any]:
+        return run_ours(mode, variant, *args)
+    return run
+
+
+CLIENTS: Dict[str, Callable[..., Dict[str, Any]]] = {
+    "pigpio module": run_pigpio_module,
+    "pigpiod_py main": _ours("main"),
+    "pigpiod_py thread": _ours("thread"),
+    "pigpiod_py manual": _ours("manual"),
+    "pigpiod_py batch": _ours("thread", "batch"),
+    "pigpiod_py tally": _ours("thread", "tally"),
+}
 
 
 def main(argv: List[str]) -> None:
-    """Run one event client (kind host port gpio expected seconds) and print its result as JSON."""
+    """Run one event client (kind host port gpio expected seconds) and print its result."""
     kind, host, port, gpio, expected, seconds = argv
     result = CLIENTS[kind](host, int(port), int(gpio), int(expected), float(seconds))
     print(json.dumps(result), flush=True)

@@ -1,11 +1,12 @@
-"""Events benchmark: edges delivered per second to a Python handler, and the
-median latency from the edge to the handler, for this binding and for the
-pigpio Python module, on the same stream of edges in one run.
+"""Events benchmark: CPU per delivered event, latency and drops of this
+binding in every dispatch mode and callback variant, beside the pigpio Python
+module, on the same streams of edges in one run.
 
 On the simulator the stream comes from its test rig (exact count and rate);
 on a real daemon (``--host``) from software PWM on ``--gpio`` (rate = 2 x the
 PWM frequency the daemon picks). Each client runs alone in its own process,
-rounds in rotating order; medians are reported.
+rounds in rotating order, at each offered rate; medians are reported. CPU is
+the whole client process's (user + system, every thread) per event.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from ..target import daemon_target
 from . import add_daemon_options
 from .event_clients import CLIENTS
 from .toggle import machine
+
+MODULE = "pigpio module"
 
 
 def run_client(kind: str, host: str, port: int, gpio: int, expected: int, seconds: float,
@@ -46,7 +49,7 @@ def run_client(kind: str, host: str, port: int, gpio: int, expected: int, second
 def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: int,
             start_stream: Callable[[int], Any],
             progress: Optional[Progress] = None) -> Dict[str, List[Dict[str, Any]]]:
-    """Run every client ``rounds`` times (alternating who goes first) on ``rate`` edges/s."""
+    """Run every client ``rounds`` times (rotating who goes first) on ``rate`` edges/s."""
     expected = int(rate * seconds)
     runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind in CLIENTS}
     kinds = list(CLIENTS)
@@ -57,47 +60,73 @@ def measure(host: str, port: int, gpio: int, rate: int, seconds: float, rounds: 
         start_stream(expected)
 
     for r in range(rounds):
-        for kind in kinds[r % 2:] + kinds[:r % 2]:
+        shift = r % len(kinds)
+        for kind in kinds[shift:] + kinds[:shift]:
             runs[kind].append(run_client(kind, host, port, gpio, expected, seconds * 3, start))
             # The next client starts on a quiet pin, after this stream ended.
             time.sleep(max(0.0, started[-1] + seconds + 0.2 - time.monotonic()))
         if progress is not None:
-            progress.show("events benchmark: round %d/%d done" % (r + 1, rounds))
+            progress.show("events benchmark at %d/s: round %d/%d done" % (rate, r + 1, rounds))
     if progress is not None:
         progress.end()
     return runs
 
 
+def _median(values: List[float]) -> Optional[float]:
+    return statistics.median(values) if values else None
+
+
+def _percentile(values: List[float], fraction: float) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
 def summarise(runs: Dict[str, List[Dict[str, Any]]], offered: int) -> Dict[str, Dict[str, Any]]:
-    """Median delivery rate, latency and drops per client, and the ratio to the pigpio module."""
+    """Per client: median CPU µs per event and its ratio to the pigpio
+    module's, delivered share, latencies (edge to handler: every sample of
+    every round; arrival to dispatch: median of the rounds) and drops."""
     table: Dict[str, Dict[str, Any]] = {}
     for kind, results in runs.items():
-        rates = [r["events"] / r["seconds"] for r in results if r["seconds"] > 0]
-        latencies = [r["latency_us"] for r in results if r["latency_us"] is not None]
+        cpu = [r["cpu_s"] * 1e6 / r["events"] for r in results if r["events"]]
+        samples = [s for r in results for s in r["edge_latencies_us"]]
         table[kind] = {
-            "delivered_per_s": statistics.median(rates) if rates else 0.0,
+            "cpu_us_per_event": _median(cpu),
             "delivered": statistics.median(r["events"] for r in results),
             "offered": offered,
-            "latency_us": statistics.median(latencies) if latencies else None,
+            "edge_latency_p50_us": _percentile(samples, 0.5),
+            "edge_latency_p99_us": _percentile(samples, 0.99),
+            "arrival_latency_p50_us": _median([r["arrival_p50_us"] for r in results
+                                               if r["arrival_p50_us"] is not None]),
+            "arrival_latency_p99_us": _median([r["arrival_p99_us"] for r in results
+                                               if r["arrival_p99_us"] is not None]),
             "dropped": max(r["dropped"] for r in results),
         }
-    module = table.get("pigpio module", {}).get("delivered_per_s")
+    module = table.get(MODULE, {}).get("cpu_us_per_event")
     for row in table.values():
-        if module:
-            row["vs_module"] = row["delivered_per_s"] / module
+        if module and row["cpu_us_per_event"] is not None:
+            row["cpu_vs_module"] = row["cpu_us_per_event"] / module
     return table
 
 
-def format_table(table: Dict[str, Dict[str, Any]]) -> str:
-    """The summary as a text table."""
-    head = "%-16s %14s %12s %10s %12s %9s" % (
-        "client", "delivered/s", "delivered", "vs module", "latency us", "dropped")
-    lines = [head, "-" * len(head)]
+def _cell(value: Optional[float], text: str = "%.0f") -> str:
+    return "-" if value is None else text % value
+
+
+def format_table(rate: int, table: Dict[str, Dict[str, Any]]) -> str:
+    """One rate's summary as a text table."""
+    head = "%-18s %9s %8s %10s %17s %17s %8s" % (
+        "client", "cpu us/ev", "vs mod", "delivered", "edge lat p50/p99", "arrival p50/p99",
+        "dropped")
+    lines = ["%d edges/s offered" % rate, head, "-" * len(head)]
     for kind, row in table.items():
-        lines.append("%-16s %14.0f %12d %10s %12s %9d" % (
-            kind, row["delivered_per_s"], row["delivered"],
-            "%.2fx" % row["vs_module"] if "vs_module" in row else "-",
-            "%.0f" % row["latency_us"] if row["latency_us"] is not None else "-",
+        lines.append("%-18s %9s %8s %10d %17s %17s %8d" % (
+            kind, _cell(row["cpu_us_per_event"], "%.2f"),
+            _cell(row.get("cpu_vs_module"), "%.2fx"), row["delivered"],
+            "%s/%s" % (_cell(row["edge_latency_p50_us"]), _cell(row["edge_latency_p99_us"])),
+            "%s/%s" % (_cell(row["arrival_latency_p50_us"]),
+                       _cell(row["arrival_latency_p99_us"])),
             row["dropped"]))
     return "\n".join(lines)
 
@@ -107,8 +136,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pigpiod-py bench events", description=__doc__)
     add_daemon_options(p)
     p.add_argument("--gpio", type=int, default=21)
-    p.add_argument("--rate", type=int, default=100000, help="edges per second offered")
-    p.add_argument("--seconds", type=float, default=3.0, help="length of the stream")
+    p.add_argument("--rates", default="16000,100000",
+                   help="edges per second offered, comma-separated (default 16000,100000)")
+    p.add_argument("--seconds", type=float, default=2.0, help="length of each stream")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--sample-rate", type=int, default=1, choices=(1, 2, 4, 5, 8, 10),
                    help="the simulator's sample period in us (edges faster than it are not seen)")
@@ -118,37 +148,49 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the event benchmark on the daemon :func:`pigpiod_py.target.daemon_target` picks."""
     args = parser().parse_args(argv)
+    rates = [int(r) for r in args.rates.split(",")]
     progress = Progress(args.progress)
+    results: Dict[int, Dict[str, Dict[str, Any]]] = {}
     with daemon_target(args.host, args.port, "--sample-rate", str(args.sample_rate),
                        control=True) as target:
         if target.control_port is None:
             import pigpiod_py
 
             with pigpiod_py.open(target.host, target.port) as pwm:
-                frequency = pwm.set_pwm_frequency(args.gpio, args.rate // 2)
-                offered = 2 * frequency
-                where = "%s, software PWM at %d Hz" % (target.description, frequency)
+                where = "%s, software PWM on gpio %d" % (target.description, args.gpio)
                 say_where(args, where)
-                runs = measure(target.host, target.port, args.gpio, offered, args.seconds,
-                               args.rounds, lambda n: pwm.set_pwm_dutycycle(args.gpio, 128), progress)
-                pwm.set_pwm_dutycycle(args.gpio, 0)
+                for rate in rates:
+                    offered = 2 * pwm.set_pwm_frequency(args.gpio, rate // 2)
+                    runs = measure(target.host, target.port, args.gpio, offered, args.seconds,
+                                   args.rounds, lambda n: pwm.set_pwm_dutycycle(args.gpio, 128),
+                                   progress)
+                    pwm.set_pwm_dutycycle(args.gpio, 0)
+                    results[offered] = summarise(runs, int(offered * args.seconds))
         else:
             from ..sim.control import SimControl
 
-            offered = args.rate
             where = "%s, its edge rig" % target.description
             say_where(args, where)
             with SimControl(target.host, target.control_port) as control:
-                runs = measure(target.host, target.port, args.gpio, offered, args.seconds,
-                               args.rounds, lambda n: control.edges(args.gpio, n, offered), progress)
-    table = summarise(runs, int(offered * args.seconds))
+                for rate in rates:
+                    runs = measure(target.host, target.port, args.gpio, rate, args.seconds,
+                                   args.rounds, _stream(control, args.gpio, rate), progress)
+                    results[rate] = summarise(runs, int(rate * args.seconds))
     if args.json:
-        print(json.dumps({"daemon": where, "machine": machine(), "results": table, "raw": runs}, indent=2))
+        print(json.dumps({"daemon": where, "machine": machine(), "seconds": args.seconds,
+                          "rounds": args.rounds, "results": results}, indent=2))
     else:
-        print("%d edges/s offered for %.1f s, %d rounds, medians; machine: %s\n"
-              % (offered, args.seconds, args.rounds, machine()))
-        print(format_table(table))
+        print("%.1f s streams, %d rounds, medians; machine: %s" % (args.seconds, args.rounds,
+                                                                  machine()))
+        for rate, table in results.items():
+            print()
+            print(format_table(rate, table))
     return 0
+
+
+def _stream(control: Any, gpio: int, rate: int) -> Callable[[int], Any]:
+    """Start ``n`` edges at ``rate`` on the simulator's rig."""
+    return lambda n: control.edges(gpio, n, rate)
 
 
 def say_where(args: argparse.Namespace, where: str) -> None:

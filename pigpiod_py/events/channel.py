@@ -17,6 +17,7 @@ from __future__ import annotations
 import array
 import asyncio
 import collections
+import contextlib
 import select
 import threading
 import time
@@ -27,6 +28,7 @@ from typing import (
     AsyncIterator,
     Callable,
     Deque,
+    Iterator,
     List,
     Optional,
     Tuple,
@@ -38,8 +40,8 @@ from ..checks import user_gpio, wait_seconds
 from ..constants import Command, Edge
 from ..errors import PigpioTypeError, PigpioValueError, SessionClosedError
 from .dispatch import DISPATCHERS, Dispatcher, ThreadDispatcher, safe_point
-from .records import RECORD, Event, EventKind, EventStats
-from .ring import Ring, new_buffer
+from .records import RECORD, Event, EventKind, EventStats, percentile_bounds
+from .ring import LATENCY_LOWER, Ring, new_buffer
 from .subscriptions import NO_USER, Callback, Routes, Subscriptions, tally_counts
 
 if TYPE_CHECKING:
@@ -67,13 +69,14 @@ class EventChannel:
         self._subscriptions = Subscriptions()
         self._lock = threading.RLock()          # one dispatch at a time, in order
         self._buffer, self._view = new_buffer(TAKE)
-        self._ticks = array.array("I", bytes(4 * TAKE))
-        self._levels = bytearray(TAKE)
+        self._ticks = _ffi.new("uint32_t[]", TAKE)
+        self._levels = _ffi.new("uint8_t[]", TAKE)
         self._pulled: Deque[Event] = collections.deque()  # expanded, for pull()
         self._pull_dropped = 0
         self._changed = threading.Condition()   # waiters look again
         self._poll_lock = threading.Lock()      # one waiter polls the fd at a time
         self._dispatching_in: Optional[int] = None
+        self._waiters = 0                       # threads in wait() now
         self._notified = (0, 0)                 # (gpios, events) the daemon reports
         self.handle = -1
         self.closed = False
@@ -207,35 +210,36 @@ class EventChannel:
         a handler raised, after the rest was delivered (unless this channel
         dispatches in its own thread, which logs it)."""
         errors: List[BaseException] = []
-        total = self._dispatch(errors, self.ring.waiting() + 1)[0]
+        total = 0
+        limit = self.ring.waiting()
+        while True:
+            taken, more = self._dispatch(errors)
+            total += taken
+            if not more or total >= limit:
+                break
         if errors:
             self._dispatcher.report(errors)
         return total
 
     def dispatch_some(self, errors: List[BaseException]) -> bool:
-        """One main-mode dispatch: what waited when it started (errors are
-        appended); whether more waits now."""
-        return self._dispatch(errors, self.ring.waiting() + 1)[1]
+        """One dispatch of at most one take (what waited when it started, up
+        to TAKE records); errors are appended. Whether it left some."""
+        return self._dispatch(errors)[1]
 
-    def _dispatch(self, errors: List[BaseException], limit: int) -> Tuple[int, bool]:
-        total = 0
+    def _dispatch(self, errors: List[BaseException]) -> Tuple[int, bool]:
         with self._lock:
             if self.closed or self._dispatching_in == threading.get_ident():
                 return 0, False  # a handler, or a signal, inside a dispatch
             self._dispatching_in = threading.get_ident()
             try:
-                while total < limit:
-                    n = self.ring.take(self._buffer, min(TAKE, limit - total))
-                    if not n:
-                        break
-                    total += n
+                n = self.ring.take(self._buffer, TAKE)
+                if n:
                     self._deliver(n, errors)
             finally:
                 self._dispatching_in = None
-            more = self.ring.waiting() > 0
-        if total:
+        if n and self._waiters:
             self._wake_waiters()
-        return total, more
+        return n, n == TAKE
 
     def _deliver(self, n: int, errors: List[BaseException]) -> None:
         routes = self._subscriptions.routes
@@ -244,7 +248,7 @@ class EventChannel:
             n = _lib.pgd_records_keep(self._buffer, n, routes.single_gpios,
                                       routes.single_events)
         single = routes.single
-        for tick, key in RECORD.iter_unpack(self._view[:n * RECORD.size]):
+        for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
             targets = single.get(key)
             if targets is None:
                 if key & 0xFF == _DISCONNECT:
@@ -271,11 +275,12 @@ class EventChannel:
         for gpio, targets in routes.batches.items():
             for cb, func, user, levels_mask in targets:
                 count = _lib.pgd_records_select(self._buffer, n, gpio, levels_mask,
-                                                _ffi.from_buffer(self._ticks),
-                                                _ffi.from_buffer(self._levels))
+                                                self._ticks, self._levels)
                 if not count or not cb.active:
                     continue
-                ticks, levels = self._ticks[:count], bytes(self._levels[:count])
+                ticks = array.array("I")
+                ticks.frombytes(_ffi.buffer(self._ticks, 4 * count))
+                levels = bytes(_ffi.buffer(self._levels, count))
                 try:
                     if user is NO_USER:
                         func(gpio, ticks, levels)
@@ -300,7 +305,7 @@ class EventChannel:
             if not n:
                 return
             pulled = self._subscriptions.routes.pulled
-            for tick, key in RECORD.iter_unpack(self._view[:n * RECORD.size]):
+            for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
                 kind, number, level = key & 0xFF, key >> 8 & 0xFF, key >> 16
                 for cb in pulled.get(key, ()):
                     self._enqueue(Event(EventKind(kind), number, level, tick, cb.user, cb))
@@ -333,7 +338,7 @@ class EventChannel:
         after the session closed and its queue is empty."""
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
-        with self.ring.using() as live:
+        with self.ring.waiting_for_pull() as live:
             if live:
                 loop.add_reader(self.ring.pull_fd, ready.set)
             try:
@@ -362,7 +367,7 @@ class EventChannel:
         closes or its connection is lost."""
         limit = wait_seconds(timeout)
         deadline = None if limit is None else time.monotonic() + limit
-        with self.ring.using() as live:
+        with self.ring.waiting_for_pull() as live, self._counted_waiter():
             while True:
                 if self._dispatcher.waiters_dispatch:
                     self.dispatch()
@@ -381,6 +386,16 @@ class EventChannel:
                     with self._changed, safe_point():
                         if not until() and not self.closed:
                             self._changed.wait(remaining)
+
+    @contextlib.contextmanager
+    def _counted_waiter(self) -> Iterator[None]:
+        with self._changed:
+            self._waiters += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._waiters -= 1
 
     def _poll(self, remaining: Optional[float]) -> None:
         """Wait for the pull fd (one waiter at a time), then clear it."""
@@ -413,8 +428,10 @@ class EventChannel:
         """Counters of the event path (queued, high water, dropped, delivered, ...)."""
         queued, high, dropped, _, consumed, reports = self.ring.stats(queue=False)
         pull_queued, pull_high, pull_dropped, _, pulled, _ = self.ring.stats(queue=True)
+        p50, p99 = percentile_bounds(self.ring.latency(), LATENCY_LOWER, (0.5, 0.99))
         return EventStats(queued, max(high, pull_high), dropped, consumed + pulled, reports,
-                          pull_queued + len(self._pulled), pull_dropped + self._pull_dropped)
+                          pull_queued + len(self._pulled), pull_dropped + self._pull_dropped,
+                          p50, p99)
 
     def reset_stats(self) -> None:
         """Zero the counters :meth:`stats` reports."""

@@ -37,7 +37,7 @@ import threading
 import time
 import weakref
 from types import FrameType
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Type
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Type
 
 from .._pigpiod import lib as _lib
 from ..errors import PigpioValueError
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from .channel import EventChannel
 
 log = logging.getLogger("pigpiod_py")
-_PACKAGE = __name__.split(".")[0]
+_PACKAGE_DOT = __name__.split(".")[0] + "."
+_FRAMES_LOOKED_AT = 8
 
 
 class Dispatcher:
@@ -149,7 +150,9 @@ def _dispatch_loop(ref: "weakref.ReferenceType[EventChannel]", stop: int) -> Non
 
 # -- main: a signal to the main thread ---------------------------------------------
 
-_main_channels: "weakref.WeakSet[EventChannel]" = weakref.WeakSet()
+#: The main-mode channels (a tuple, replaced on change: the signal handler
+#: iterates it without a lock).
+_main_channels: "Tuple[EventChannel, ...]" = ()
 _signal: Optional[int] = None
 _lock = threading.Lock()
 #: Depth of the main thread's waits in this package (where handlers may run).
@@ -214,16 +217,19 @@ class MainDispatcher(Dispatcher):
 
     def start(self) -> None:
         """Install the signal (first time) and have the reader send it."""
+        global _main_channels
         with _lock:
             if _signal is None:
                 _install(_default_signal())
-        _main_channels.add(self.channel)
+            _main_channels += (self.channel,)
         self.channel.ring.signal_main(True)
 
     def stop(self) -> None:
         """No more signals for this channel."""
+        global _main_channels
         self.channel.ring.signal_main(False)
-        _main_channels.discard(self.channel)
+        with _lock:
+            _main_channels = tuple(c for c in _main_channels if c is not self.channel)
 
 
 def _on_signal(signo: int, frame: Optional[FrameType]) -> None:
@@ -235,7 +241,7 @@ def _on_signal(signo: int, frame: Optional[FrameType]) -> None:
     errors: List[BaseException] = []
     more = False
     try:
-        for channel in list(_main_channels):
+        for channel in _main_channels:
             more |= channel.dispatch_some(errors)
     finally:
         _lib.pgd_signal_done(int((time.perf_counter() - started) * 1e6), int(more))
@@ -243,8 +249,12 @@ def _on_signal(signo: int, frame: Optional[FrameType]) -> None:
 
 
 def _inside_package(frame: Optional[FrameType]) -> bool:
-    while frame is not None:
-        if frame.f_globals.get("__name__", "").partition(".")[0] == _PACKAGE:
+    """Whether one of the innermost frames is the package's (deep enough for
+    the package calling the standard library, e.g. a thread join)."""
+    for _ in range(_FRAMES_LOOKED_AT):
+        if frame is None:
+            return False
+        if frame.f_globals.get("__name__", "").startswith(_PACKAGE_DOT):
             return True
         frame = frame.f_back
     return False

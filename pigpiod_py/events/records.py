@@ -11,9 +11,9 @@ from .._pigpiod import lib as _lib
 if TYPE_CHECKING:
     from .subscriptions import Callback
 
-#: A C record (pgd_record_t) as two words: the tick, then kind | id << 8 |
-#: level << 16, one int that names who receives it.
-RECORD = struct.Struct("=II")
+#: A C record (pgd_record_t) as three words: the tick; kind | id << 8 |
+#: level << 16, one int that names who receives it; the arrival time.
+RECORD = struct.Struct("=III")
 
 
 def record_key(kind: int, number: int, level: int) -> int:
@@ -58,3 +58,26 @@ class EventStats(NamedTuple):
     reports: int      #: 12-byte reports read from the daemon
     pull_queued: int  #: records waiting for pull() / async iteration
     pull_dropped: int  #: records for pull() lost because their ring was full
+    #: Latency from a report's arrival to the dispatch of its records, µs:
+    #: median and 99th percentile (upper bounds, within 25 %); None before any.
+    latency_p50_us: Optional[float] = None
+    latency_p99_us: Optional[float] = None
+
+
+def percentile_bounds(histogram: "list[int]", lower: "list[int]",
+                      fractions: "tuple[float, ...]") -> "list[Optional[float]]":
+    """The upper bound of the bucket holding each fraction of a histogram."""
+    total = sum(histogram)
+    found: "list[Optional[float]]" = []
+    for fraction in fractions:
+        if not total:
+            found.append(None)
+            continue
+        rank, seen = fraction * total, 0
+        for bucket, count in enumerate(histogram):
+            seen += count
+            if seen >= rank:
+                upper = lower[bucket + 1] if bucket + 1 < len(lower) else lower[bucket]
+                found.append(float(upper))
+                break
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Iterator, Sequence, Tuple
+from typing import Any, Iterator, List, Sequence, Tuple
 
 from .._pigpiod import ffi as _ffi
 from .._pigpiod import lib as _lib
@@ -38,6 +38,18 @@ class Ring:
         self.connected = False
 
     # -- lifetime ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def waiting_for_pull(self) -> Iterator[bool]:
+        """:meth:`using`, and the reader delivers at once meanwhile."""
+        with self.using() as live:
+            if live:
+                _lib.pgd_events_waiters(self._ev, 1)
+            try:
+                yield live
+            finally:
+                if live:
+                    _lib.pgd_events_waiters(self._ev, -1)
 
     @contextlib.contextmanager
     def using(self) -> Iterator[bool]:
@@ -158,11 +170,23 @@ class Ring:
         return (out.queued, out.high_water, out.dropped, out.produced, out.consumed,
                 out.reports)
 
+    def latency(self) -> List[int]:
+        """The dispatch latency histogram (see pgd_events_latency)."""
+        out = _ffi.new("uint64_t[]", _lib.PGD_LATENCY_BUCKETS)
+        with self._lock:
+            if not self.closed:
+                _lib.pgd_events_latency(self._ev, out)
+        return list(out)
+
     def reset_stats(self) -> None:
         """Zero the counters :meth:`stats` reports."""
         with self._lock:
             if not self.closed:
                 _lib.pgd_events_reset_stats(self._ev)
+
+
+#: The lowest latency (µs) of each histogram bucket.
+LATENCY_LOWER = [int(_lib.pgd_latency_lower(b)) for b in range(_lib.PGD_LATENCY_BUCKETS)]
 
 
 def new_buffer(size: int) -> Tuple[Any, memoryview]:

@@ -106,13 +106,14 @@ class Routes:
         self.single: Dict[int, Tuple[Tuple[Callback, Callable[..., Any], Any], ...]] = {}
         self.batches: Dict[int, Tuple[Tuple[Callback, Callable[..., Any], Any, int], ...]] = {}
         self.pulled: Dict[int, Tuple[Callback, ...]] = {}
-        dispatch, queue, watch = [0] * 4, [0] * 4, [0] * 4
+        dispatch, queue, watch, counted = [0] * 4, [0] * 4, [0] * 4, [0] * 4
         single: Dict[int, List[Tuple[Callback, Callable[..., Any], Any]]] = {}
         batches: Dict[int, List[Tuple[Callback, Callable[..., Any], Any, int]]] = {}
         pulled: Dict[int, List[Callback]] = {}
         for cb in callbacks:
             masks = dispatch if cb.func is not None else queue if cb.queue else None
             for what, number in cb._counts():
+                counted[what] |= 1 << number
                 if masks is not None:
                     masks[what] |= 1 << number
             user = NO_USER if cb.user is None else cb.user
@@ -140,7 +141,7 @@ class Routes:
                 self.single_events |= bit
             else:
                 self.single_gpios |= bit
-        every = [d | q | w for d, q, w in zip(dispatch, queue, watch)]
+        every = [c | w for c, w in zip(counted, watch)]
         self.notify_gpios = every[RISING] | every[FALLING] | every[TIMEOUTS]
         self.notify_events = every[EVENTS]
 
