@@ -6,6 +6,8 @@ import os
 import resource
 import threading
 
+import pytest
+
 import pigpiod_py
 from pigpiod_py import Edge, Mode
 
@@ -29,6 +31,7 @@ def run_in_threads(worker, gpios) -> None:
         t.join()
 
 
+@pytest.mark.distorted_by_emulation
 def test_ten_thousand_open_close_cycles_leave_nothing_behind(daemon):
     pigpiod_py.open(daemon.host, daemon.port).close()  # warm up
     fds, threads, rss = open_fds(), threading.active_count(), rss_kib()
@@ -125,6 +128,7 @@ def test_soak_benchmark_runs_clean(sim):
     assert report["commands"] > 0
 
 
+@pytest.mark.distorted_by_emulation
 def test_ten_thousand_handle_cycles_leave_nothing_behind(sim):
     with pigpiod_py.open(sim.host, sim.port) as session:
         session.open_i2c(1, 0x53).close()
