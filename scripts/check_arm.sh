@@ -2,15 +2,17 @@
 # The package on the Pi's own architectures, under QEMU user-mode emulation:
 # Debian bookworm arm64 and armhf userlands (built with mmdebstrap from the
 # mirror this machine's apt uses, cached between runs), and in each: build
-# from source like `pip install` does (armhf with Raspberry Pi OS's ARMv6
-# flags), import, smoke test against the simulator, and on request a
-# representative subset of the tests, the C sanitizers and the wheel check.
+# from the checkout like `pip install` does (armhf with Raspberry Pi OS's
+# ARMv6 flags), import, smoke test against the simulator, a representative
+# subset of the tests, and on armhf the C sanitizers (32-bit: alignment,
+# atomics); on request also the sanitizers on arm64 and the wheel check.
 #
 # Usage: scripts/check_arm.sh [--full] [ARCH...]      (ARCH: arm64, armhf)
-#   no option   what CI runs: arm64 build, import, smoke test and test subset;
-#               armhf build, import and smoke test
-#   --full      every step on each ARCH (default both): build, import, smoke
-#               test, test subset, C sanitizers, wheel check
+#   no option   what CI runs: build, import, smoke test, test subset on each
+#               ARCH (default both), and the C sanitizers on armhf
+#   --full      every step on each ARCH: also the C sanitizers on arm64
+#               and the wheel check (build, auditwheel repair, install
+#               with the system library hidden, smoke test)
 # Needs root (chroot, binfmt_misc); installs qemu-user-static, binfmt-support
 # and mmdebstrap when missing. Userlands are cached under
 # ${PIGPIOD_PY_CACHE:-~/.cache/pigpiod-py}/arm; delete that to rebuild them.
@@ -39,7 +41,8 @@ for arg in "$@"; do
     esac
 done
 [ ${#arches[@]} -gt 0 ] || arches=(arm64 armhf)
-[ "$(id -u)" -eq 0 ] || { echo "check_arm.sh needs root (chroot, binfmt_misc)" >&2; exit 1; }
+# root for chroot, mounts and binfmt_misc; the environment (proxy, pip settings) kept
+[ "$(id -u)" -eq 0 ] || exec sudo -E bash "$0" "$@"
 
 timings=()
 step() {  # step LABEL COMMAND...: run it, print and keep its wall time
@@ -147,6 +150,8 @@ in_userland() {  # in_userland ARCH COMMAND: bash -c COMMAND inside, in a privat
     done
     unshare --mount --propagation private -- sh -c '
         root="$1"; shift
+        # The root a mount point, so that unshare works inside (check_wheel.sh).
+        mount --bind "$root" "$root" || exit 1
         mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" || exit 1
         while [ "$1" != -- ]; do
             mkdir -p "$root$1" && mount --bind -o ro "$1" "$root$1" || exit 1
@@ -207,11 +212,11 @@ main() {
         step "$arch userland" userland "$arch"
         outside_settings "$cache/bookworm-$arch"
         copy_source "$arch"
-        steps="build import smoke"
+        steps="build import smoke subset"
         if [ "$full" = 1 ]; then
-            steps="$steps subset sanitizers wheel"
-        elif [ "$arch" = arm64 ]; then
-            steps="$steps subset"
+            steps="$steps sanitizers wheel"
+        elif [ "$arch" = armhf ]; then
+            steps="$steps sanitizers"
         fi
         for s in $steps; do
             step "$arch $s" "arm_$s" "$arch"
