@@ -120,8 +120,9 @@ userland() {  # userland ARCH: the cached root directory, built when missing or 
 # it links to), all taken at run time.
 PIP_CONFIGS="/etc/pip.conf /etc/xdg/pip/pip.conf $HOME/.pip/pip.conf $HOME/.config/pip/pip.conf"
 
-passed_env() {
-    env | grep -E '^((https?|ftp|no|all)_proxy|(HTTPS?|FTP|NO|ALL)_PROXY|PIP_[A-Z_]+|SSL_CERT_(FILE|DIR)|REQUESTS_CA_BUNDLE)=' || true
+passed_env() {  # not PIP_CACHE_DIR: each userland keeps its own cache
+    env | grep -E '^((https?|ftp|no|all)_proxy|(HTTPS?|FTP|NO|ALL)_PROXY|PIP_[A-Z_]+|SSL_CERT_(FILE|DIR)|REQUESTS_CA_BUNDLE)=' \
+        | grep -v '^PIP_CACHE_DIR=' || true
 }
 
 # Absolute paths (or file:// URLs) in those settings, one a line.
