@@ -40,8 +40,14 @@ SHIM_SOURCES = ("pgd_net.c", "pgd_guard.c", "pgd_shim.c", "pgd_ring.c", "pgd_eve
 
 
 def compile_args() -> list[str]:
-    """Compiler arguments for the project's C."""
-    return ["-std=gnu11", "-Wall", "-Wno-unused-function"]
+    """Compiler arguments for the project's C: the stable ABI of CPython 3.9
+    for every source (one abi3 module serves 3.9 and later; free-threaded
+    builds have no stable ABI), and a call of anything outside it is an
+    error, not a warning."""
+    args = ["-std=gnu11", "-Wall", "-Wno-unused-function", "-Werror=implicit-function-declaration"]
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        args.append("-DPy_LIMITED_API=0x03090000")
+    return args
 
 
 def _compiler() -> list[str]:

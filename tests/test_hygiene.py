@@ -6,6 +6,7 @@ import os
 import resource
 import threading
 
+import pytest
 from conftest import threads_in_use, wait_until
 
 import pigpiod_py
@@ -31,6 +32,7 @@ def run_in_threads(worker, gpios) -> None:
         t.join()
 
 
+@pytest.mark.distorted_by_emulation
 def test_ten_thousand_open_close_cycles_leave_nothing_behind(daemon):
     pigpiod_py.open(daemon.host, daemon.port).close()  # warm up
     fds, threads, rss = open_fds(), threads_in_use(), rss_kib()
@@ -128,6 +130,7 @@ def test_soak_benchmark_runs_clean(sim):
     assert report["commands"] > 0
 
 
+@pytest.mark.distorted_by_emulation
 def test_ten_thousand_handle_cycles_leave_nothing_behind(sim):
     with pigpiod_py.open(sim.host, sim.port) as session:
         session.open_i2c(1, 0x53).close()
