@@ -47,7 +47,14 @@ def compile_args() -> list[str]:
     args = ["-std=gnu11", "-Wall", "-Wno-unused-function", "-Werror=implicit-function-declaration"]
     if not sysconfig.get_config_var("Py_GIL_DISABLED"):
         args.append("-DPy_LIMITED_API=0x03090000")
-    return args
+    return args + sanitizer_args()
+
+
+def sanitizer_args() -> list[str]:
+    """``PIGPIOD_SANITIZE=address`` (or another -fsanitize= value) builds the
+    module instrumented, for the sanitizer stress test; nothing by default."""
+    sanitize = os.environ.get("PIGPIOD_SANITIZE")
+    return ["-fsanitize=" + sanitize, "-fno-omit-frame-pointer", "-g"] if sanitize else []
 
 
 def _compiler() -> list[str]:
@@ -221,7 +228,7 @@ def build() -> FFI:
         runtime_library_dirs=lib_dirs if os.environ.get("PIGPIOD_PREFIX") else [],
         libraries=["pigpiod_if2", "pthread"],
         extra_compile_args=compile_args(),
-        extra_link_args=list(atomic_link_args()),
+        extra_link_args=list(atomic_link_args()) + sanitizer_args(),
     )
     return ffibuilder
 

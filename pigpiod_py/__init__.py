@@ -41,7 +41,7 @@ from .script import Script, ScriptStatus
 from .serial import SerialPort
 from .session import Session, open
 from .spi import SpiDevice, SpiFlags
-from .threads import PiThread, start_thread, stop_thread
+from .threads import PiThread, ThreadError, running_threads, start_thread, stop_thread
 from .ticks import tick_add, tick_diff
 from .wave import Chain, Delay, Forever, Loop, Pulse, Wave, WaveBuilder
 
@@ -59,5 +59,6 @@ __all__ = [
     "set_dispatch_signal", "sleep", "wait",
     "RemoteFile", "I2CDevice", "I2CZip", "Notifier", "Report", "Script", "ScriptStatus",
     "SerialPort", "SpiDevice", "SpiFlags", "PiThread", "start_thread", "stop_thread",
+    "ThreadError", "running_threads",
     "Chain", "Delay", "Forever", "Loop", "Pulse", "Wave", "WaveBuilder",
 ]

@@ -15,6 +15,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 import sysconfig
 import tempfile
 from pathlib import Path
@@ -119,3 +120,37 @@ def test_shim_runs_clean_under_sanitizers(tmp_path, sanitizer):
         assert received + dropped == reports
         if capacity < reports and delay:
             assert dropped > 0
+
+
+def test_the_event_path_from_python_is_clean_under_address_sanitizer(tmp_path, daemon):
+    """The module built with ASan, in a copy of the package, through a
+    stress run of closes and lost daemons racing stats, pulls, dispatches and
+    waits (tests/stress_events.py)."""
+    if daemon.control is None:
+        pytest.skip("needs the simulator")
+    reason = missing_runtime("address")
+    if reason:
+        pytest.skip(reason)
+    runtime = subprocess.run([compiler(), "-print-file-name=libasan.so"], capture_output=True,
+                             text=True).stdout.strip()
+    if not os.path.isabs(runtime):
+        pytest.skip("no shared ASan runtime to preload into Python")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "include").symlink_to(ROOT / "include")  # cffi builds in tmpdir; sources are relative
+    env = {**os.environ, "PIGPIOD_SANITIZE": "address"}
+    built = subprocess.run([sys.executable, "-c", "import build_ffi; print(build_ffi.build()"
+                            ".compile(tmpdir=%r))" % str(build)],
+                           cwd=ROOT, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-2000:]
+    package = tmp_path / "site" / "pigpiod_py"
+    shutil.copytree(ROOT / "pigpiod_py", package,
+                    ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    shutil.copy(built.stdout.strip().splitlines()[-1], package)
+    run_env = {**os.environ, "PYTHONPATH": "%s:%s" % (tmp_path / "site", ROOT / "tests"),
+               "LD_PRELOAD": runtime,
+               "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0"}
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "stress_events.py"), "12"],
+                         cwd=tmp_path, env=run_env, capture_output=True, text=True, timeout=600)
+    assert "AddressSanitizer" not in out.stderr, out.stderr[-4000:]
+    assert out.returncode == 0 and out.stdout.strip().endswith("done"), out.stderr[-4000:]
