@@ -7,6 +7,7 @@ master sends with other flags into what the device sees.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 Bits = list[int]
@@ -33,7 +34,10 @@ class Adc:
 
     ``config_bits`` follow the start bit (single/differential, then the channel
     bits), ``gap_bits`` clocks pass (sample, null bit) before the ``resolution``
-    result bits.  Input voltages are settable; the reference is ``vref``.
+    result bits.  The code is ``2**resolution * volts / vref``, clamped to the
+    range.  Clocked on after the last bit (B0) the part sends the result again
+    LSB first (B1 up to the MSB) when :meth:`lsb_first_follows`, then zeros.
+    Input voltages are settable; the reference is ``vref``.
     """
 
     uses_select = True
@@ -41,6 +45,8 @@ class Adc:
 
     def __init__(self, channels: int, resolution: int, config_bits: int, gap_bits: int,
                  vref: float = 3.3) -> None:
+        if not (math.isfinite(vref) and vref > 0):
+            raise ValueError(f"the reference must be a positive voltage, not {vref!r}")
         self.inputs = [0.0] * channels
         self.resolution = resolution
         self.config_bits = config_bits
@@ -51,6 +57,8 @@ class Adc:
         """The voltage on an input channel."""
         if not 0 <= channel < len(self.inputs):
             raise ValueError("channel must be 0-%d, not %r" % (len(self.inputs) - 1, channel))
+        if not math.isfinite(volts):
+            raise ValueError(f"an input voltage is a finite number, not {volts!r}")
         self.inputs[channel] = float(volts)
 
     def code(self, volts: float) -> int:
@@ -77,11 +85,17 @@ class Adc:
         if len(config) < self.config_bits:
             return out
         value = self.code(self.channel_volts(config))
+        sent = [(value >> (self.resolution - 1 - k)) & 1 for k in range(self.resolution)]
+        if self.lsb_first_follows(config):
+            sent += [(value >> k) & 1 for k in range(1, self.resolution)]
         first = start + 1 + self.config_bits + self.gap_bits
-        for k in range(self.resolution):
-            if first + k < len(out):
-                out[first + k] = (value >> (self.resolution - 1 - k)) & 1
+        for k, bit in enumerate(sent[:max(0, len(out) - first)]):
+            out[first + k] = bit
         return out
+
+    def lsb_first_follows(self, config: Bits) -> bool:
+        """Whether the result follows again LSB first (MCP3004/3008: always, Figure 5-1)."""
+        return True
 
     def state(self) -> dict[str, Any]:
         """The model name, input voltages and reference."""
@@ -100,8 +114,8 @@ class Mcp3008(Adc):
 class Mcp3202(Adc):
     """MCP3202: 2 channels, 12 bits (send 0x01, 0xA0 | channel << 6, 0).
 
-    The configuration bits are SGL/DIFF, ODD/SIGN and MSBF; the model always
-    answers MSB first.
+    The configuration bits are SGL/DIFF, ODD/SIGN and MSBF: with MSBF 0 the
+    result follows again LSB first, with MSBF 1 zeros follow (data sheet 5.1).
     """
 
     kind = "mcp3202"
@@ -112,6 +126,10 @@ class Mcp3202(Adc):
     def channel_volts(self, config: Bits) -> float:
         """The voltage the two configuration bits select."""
         return super().channel_volts(config[:2])
+
+    def lsb_first_follows(self, config: Bits) -> bool:
+        """With MSBF 0 only."""
+        return not config[2]
 
 
 SpiDevice = Any
