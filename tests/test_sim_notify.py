@@ -4,10 +4,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
+from sim_clients import raw_pi_fixture, u32s  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
 from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.reports import RECORD, RECORD_SIZE
 
 
 def test_no_hands_out_the_lowest_free_slot(pi):
@@ -151,3 +152,66 @@ def test_noise_filter_errors(pi, gpio, steady, active, expected):
 def test_pin_of_a_non_user_gpio_has_no_alert_settings(sim):
     pin = sim.control.pin(40)
     assert (pin["watchdog"], pin["glitch"], pin["noise"], pin["dutycycle"]) == (None,) * 4
+
+
+# -- what a handle reports, and when -------------------------------------------
+
+def pending_records(client: RawClient) -> list[tuple[int, int, int, int]]:
+    """The reports already waiting on a notification socket (no waiting)."""
+    client.sock.setblocking(False)
+    data = b""
+    try:
+        while chunk := client.sock.recv(65536):
+            data += chunk
+    except BlockingIOError:
+        pass
+    finally:
+        client.sock.setblocking(True)
+    assert len(data) % RECORD_SIZE == 0
+    return list(RECORD.iter_unpack(data))
+
+
+def test_a_handle_reports_changes_from_when_it_watches(sim, pi):
+    """A change just before NB (in the same alert pass) is not reported to the handle."""
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        for level in (1, 0) * 10:
+            assert pi.command(Command.NB, handle, 0) == 0
+            assert pi.command(Command.WRITE, 17, level) == 0   # before the handle watches
+            assert pi.command(Command.NB, handle, 1 << 17) == 0
+            assert pi.command(Command.WRITE, 18, 1 - level) == 0  # an unwatched gpio
+            assert pi.command(Command.WRITE, 17, 1 - level) == 0  # while it watches
+            records = pending_records(reports)
+            assert [(flags, word >> 17 & 1) for _, flags, _, word in records] == [
+                (0, 1 - level)]
+
+
+def test_events_reach_the_handles_monitoring_them_when_fired(sim, pi):
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        for _ in range(10):
+            assert pi.command(Command.EVM, handle, 0) == 0
+            assert pi.command(Command.EVT, 5) == 0            # nobody monitors event 5 yet
+            assert pi.command(Command.EVM, handle, 1 << 5 | 1 << 6) == 0
+            assert pi.command(Command.EVT, 6) == 0
+            assert [flags for _, flags, _, _ in pending_records(reports)] == [0x80 | 6]
+
+
+def test_changes_before_a_reply_are_reported_before_it(sim, pi):
+    """x_pigpio.py 5.31: after the reply to WVHLT no report of the stopped wave may follow."""
+    pulses = u32s(1 << 25, 0, 100, 0, 1 << 25, 100)
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        assert pi.command(Command.MODES, 25, 1) == 0
+        assert pi.command(Command.NB, handle, 1 << 25) == 0
+        assert pi.command(Command.WVAG, 0, 0, pulses) == 2
+        wave = pi.command(Command.WVCRE)
+        for _ in range(10):
+            assert pi.command(Command.WVTXR, wave) > 0
+            time.sleep(0.01)
+            assert pi.command(Command.WVHLT) == 0
+            stopped = pi.command(Command.READ, 25)
+            records = pending_records(reports)
+            assert records and records[-1][3] >> 25 & 1 == stopped
+            time.sleep(0.05)
+            assert pending_records(reports) == []

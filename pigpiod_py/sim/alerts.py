@@ -8,6 +8,12 @@ edges cost a few list operations each and no work is done per sample: 20 kHz
 PWM is 40 changes a millisecond.  Records are made with the daemon lock held
 and written after it is released, in pass order.  While no handle is open the
 thread sleeps.
+
+A connection that answers commands while some handle watches first runs a
+pass of its own (:meth:`Alerts.catch_up`): every change that happened before a
+command ran is reported before its reply is sent.  pigpiod reports up to a
+millisecond late, so a client that counts edges and stops something could
+still see an edge from before the stop after its next few replies.
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ import time
 from typing import Callable
 
 from ..ticks import TICK_MASK
-from .clock import TickClock, now_us
+from .clock import TickClock, now_us, wait_until
 from .filters import changes_from
 from .notify import Handle, Notifier, Sink
 from .reports import KEEPALIVE_US, bit_numbers, flag_words
@@ -28,9 +34,27 @@ ALERT_DELAYS_US = (900, 225, 240, 257, 277, 300, 327, 360, 400, 450, 514, 600, 7
 _DELAY_SHIFT = 4
 _BANK_GPIOS = 32
 
-#: A sample with a change: (tick, the monitored gpios that changed, level word).
+#: A sample with a change: (its time, the monitored gpios that changed, level word).
 Row = tuple[int, int, int]
 Delivery = tuple[int, Handle, bytes]
+
+
+def _visible(rows: list[Row], bits: int, joined: dict[int, int]) -> list[tuple[int, int]]:
+    """(time, level word) of the rows with a change a handle watching ``bits`` sees.
+
+    A gpio in ``joined`` is seen from the sample at or after it joined on.
+    """
+    if not joined:
+        return [(at, word) for at, mask, word in rows if mask & bits]
+    seen = []
+    for at, mask, word in rows:
+        mask &= bits
+        for gpio, since in joined.items():
+            if at < since:
+                mask &= ~(1 << gpio)
+        if mask:
+            seen.append((at, word))
+    return seen
 
 
 def observations(first: int, level: int, changes: list[Sample]) -> list[Sample]:
@@ -53,8 +77,11 @@ class Alerts:
         #: Silence (µs) after which a handle gets a keep-alive; tests shorten it.
         self.keepalive_us = KEEPALIVE_US
         self._pending: set[Sink] = set()
+        #: Held from making a pass's records to writing them: passes go out in order.
+        self._emit = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._asleep = False
         self.reset(now_us())
 
     def reset(self, t: int) -> None:
@@ -84,24 +111,46 @@ class Alerts:
 
     def _run(self) -> None:
         while not self._stopping:
-            with self.lock:
-                deliveries = self.run_pass(now_us()) if self._busy() else None
-            if deliveries is None:
-                self.notifier.wake.wait()
+            with self._emit:
                 with self.lock:
-                    self.reset(self.notifier.woken_at)
-            else:
+                    busy = self._busy()
+                    deliveries = self._pass_now() if busy else []
                 self._deliver(deliveries)
+            if busy:
                 time.sleep(ALERT_DELAYS_US[(self.internals() >> _DELAY_SHIFT) & 15] / 1e6)
+            else:
+                self.notifier.wake.wait()
+
+    def catch_up(self) -> None:
+        """Report every change made so far (call without the lock, before a reply).
+
+        Waits for the sample that sees a change made now (at most one sample
+        period), then runs a pass up to it.
+        """
+        period = self.sampler.period
+        wait_until(now_us() // period * period + period + 1)
+        with self._emit:
+            with self.lock:
+                deliveries = self._pass_now()
+            self._deliver(deliveries)
+
+    def _pass_now(self) -> list[Delivery]:
+        """A pass up to now (lock held); the first after a sleep starts when a handle opened."""
+        if self._asleep:
+            self._asleep = False
+            self.reset(self.notifier.woken_at)
+        return self.run_pass(now_us())
 
     def _busy(self) -> bool:
         """Whether passes are needed: a handle is open or reports wait (lock held).
 
-        If not, the wake-up event is cleared: the next handle to open sets it.
+        If not, the thread is to sleep: the wake-up event is cleared and the
+        next handle to open sets it.
         """
         if self._pending or any(self.notifier.slots):
             return True
         self.notifier.wake.clear()
+        self._asleep = True
         return False
 
     def _deliver(self, deliveries: list[Delivery]) -> None:
@@ -136,8 +185,8 @@ class Alerts:
         rows, end = self._rows(streams, start, monitored, since, until)
         self._monitored, self._reported = monitored, end
         timeouts = self._watchdogs(streams, until)
-        fired = notifier.take_fired()
         tick = self.ticks.tick(until)
+        offset = self.ticks.offset
 
         memo: list[int] = []
 
@@ -151,8 +200,11 @@ class Alerts:
             if handle is None:
                 continue
             bits = handle.bits
-            changes = [(at, word) for at, mask, word in rows if mask & bits] if bits else []
-            flags = flag_words(timeouts & bits, fired & handle.events)
+            changes = [((at + offset) & TICK_MASK, word)
+                       for at, word in _visible(rows, bits, handle.joined)] if bits else []
+            if handle.joined:
+                handle.joined = {g: t for g, t in handle.joined.items() if t > until}
+            flags = flag_words(timeouts & bits, handle.take_fired())
             data = handle.stream.batch(changes, flags, until, tick, level, self.keepalive_us)
             if data:
                 deliveries.append((number, handle, data))
@@ -201,11 +253,10 @@ class Alerts:
                     merged[at] = merged.get(at, 0) | bit
             samples = sorted(merged.items())
         others = self._unmonitored(monitored, since, until)
-        offset = self.ticks.offset
         rows = []
         for at, mask in samples:
             word ^= mask
-            rows.append(((at + offset) & TICK_MASK, mask, word | others(at)))
+            rows.append((at, mask, word | others(at)))
         return rows, word
 
     def _unmonitored(self, monitored: int, since: int, until: int) -> Callable[[int], int]:

@@ -139,7 +139,9 @@ class Accelerometer:
 
     def set_axes(self, x: int, y: int, z: int) -> None:
         """The acceleration the part measures, as raw readings (signed 16-bit)."""
-        self.axes = tuple(_AXES.unpack(_AXES.pack(x, y, z)))  # type: ignore[assignment]
+        if not all(isinstance(v, int) and -0x8000 <= v < 0x8000 for v in (x, y, z)):
+            raise ValueError(f"raw readings are 16-bit signed integers, not {(x, y, z)!r}")
+        self.axes = (x, y, z)
 
     def _measuring(self) -> bool:
         return bool(self.registers[POWER_CTL] & _MEASURE)

@@ -5,6 +5,12 @@ socket handles (``NOIB``, reports on the socket that asked); an in-band handle
 belongs to its connection and is closed with it.  ``NC`` frees the slot at
 once (pigpiod leaves it closing until its next alert pass, a millisecond
 later).  The reports themselves are made by :mod:`alerts`.
+
+A handle reports exactly what happens while it watches: level changes of a
+gpio from the moment ``NB`` adds it to the handle's bits, and the events fired
+while ``EVM`` has them monitored.  (pigpiod applies a handle's current bits
+to its whole next batch of samples, up to a millisecond before ``NB``, so
+a client could see an edge from before it asked.)
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from .checks import Handlers, ext_u32
 from .clock import now_us
 from .fifo import FifoDirectory
 from .filters import GlitchFilter, NoiseFilter
-from .reports import Stream
+from .reports import Stream, bit_numbers
 from .typed_lib import lib
 
 SLOTS = lib.PI_NOTIFY_SLOTS
@@ -54,14 +60,31 @@ class Sink(Protocol):
 class Handle:
     """One open notification handle."""
 
-    __slots__ = ("bits", "events", "sink", "state", "stream")
+    __slots__ = ("bits", "events", "fired", "joined", "sink", "state", "stream")
 
     def __init__(self, sink: Sink, t: int) -> None:
         self.sink = sink
         self.state = State.OPENED
         self.bits = 0
         self.events = 0
+        #: The monitored events fired since the last alert pass.
+        self.fired = 0
+        #: gpio -> when NB added it to ``bits``, until a pass has covered that moment.
+        self.joined: dict[int, int] = {}
         self.stream = Stream(t)
+
+    def watch(self, bits: int, t: int) -> None:
+        """Report the gpios in ``bits`` from ``t`` on."""
+        for gpio in bit_numbers(bits & ~self.bits):
+            self.joined[gpio] = t
+        for gpio in bit_numbers(self.bits & ~bits):
+            self.joined.pop(gpio, None)
+        self.bits = bits
+
+    def take_fired(self) -> int:
+        """The events fired since the last call."""
+        fired, self.fired = self.fired, 0
+        return fired
 
 
 class Notifier:
@@ -74,13 +97,15 @@ class Notifier:
         self.wake = threading.Event()
         self.woken_at = 0
         self.slots: list[Handle | None] = [None] * SLOTS
+        #: Whether some handle reports level changes or events (the connections
+        #: then make sure reports go out before replies: :meth:`.Alerts.catch_up`).
+        self.watching = False
         self.reset()
 
     def reset(self) -> None:
         """Close every handle; no watchdogs, no filters."""
         for number in range(SLOTS):
             self._free(number)
-        self.fired = 0
         #: gpio -> (timeout ms, when it last fired or the gpio last changed, µs).
         self.watchdogs: dict[int, tuple[int, int]] = {}
         self.glitch = [GlitchFilter(self.sample_us) for _ in range(_USER_GPIOS)]
@@ -119,6 +144,10 @@ class Notifier:
         if handle is not None:
             self.slots[number] = None
             handle.sink.release()
+            self._update_watching()
+
+    def _update_watching(self) -> None:
+        self.watching = any(h is not None and (h.bits or h.events) for h in self.slots)
 
     def open_in_band(self, outlet: Sink) -> int:
         """NOIB: a handle reporting on ``outlet``, replacing any it had before."""
@@ -156,18 +185,14 @@ class Notifier:
                 bits |= handle.bits
         return bits
 
-    def take_fired(self) -> int:
-        """The events fired since the last call."""
-        fired, self.fired = self.fired, 0
-        return fired
-
     def begin(self, number: int, bits: int, ext: bytes) -> int:
-        """NB: start reporting the gpios in ``bits`` on a handle."""
+        """NB: report the changes of the gpios in ``bits`` on a handle from now on."""
         handle = self._handle(number)
         if handle is None:
             return BAD_HANDLE
-        handle.bits = bits
+        handle.watch(bits, now_us())
         handle.state = State.RUNNING
+        self._update_watching()
         return 0
 
     def pause(self, number: int, p2: int, ext: bytes) -> int:
@@ -175,8 +200,9 @@ class Notifier:
         handle = self._handle(number)
         if handle is None:
             return BAD_HANDLE
-        handle.bits = 0
+        handle.watch(0, now_us())
         handle.state = State.PAUSED
+        self._update_watching()
         return 0
 
     def close(self, number: int, p2: int, ext: bytes) -> int:
@@ -192,14 +218,17 @@ class Notifier:
         if handle is None:
             return BAD_HANDLE
         handle.events = bits
+        self._update_watching()
         return 0
 
     def trigger_event(self, event: int, p2: int, ext: bytes) -> int:
-        """EVT: reaches the handles open at the next alert pass (none: nobody)."""
+        """EVT: reported at the next alert pass to the handles monitoring ``event`` now."""
         if event > lib.PI_MAX_EVENT:
             return lib.PI_BAD_EVENT_ID
-        if any(self.slots):
-            self.fired |= 1 << event
+        bit = 1 << event
+        for handle in self.slots:
+            if handle is not None and handle.events & bit:
+                handle.fired |= bit
         return 0
 
     # -- watchdogs and filters (no permission check, as pigpiod) -----------

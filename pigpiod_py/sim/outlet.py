@@ -1,17 +1,20 @@
 """What goes out on one client socket: command replies and notification reports.
 
 Replies come from the connection's thread, reports (once the socket is an
-in-band notification socket, NOIB) from the alert thread.  One lock is held
-for every write on the socket, so a 16-byte reply never lands inside a 12-byte
-report.  The alert thread never waits for a socket: it sends what the socket
-takes at once and keeps the rest, in order, for its next pass or for the
-connection's next reply, whichever comes first.  pigpiod writes reports with
+in-band notification socket, NOIB) from the alert thread or another
+connection (:meth:`.Alerts.catch_up`).  Everything goes through one queue in
+order, so a 16-byte reply never lands inside a 12-byte report.  The queue's
+lock is only ever held around non-blocking sends: whoever writes sends what
+the socket takes at once, and the rest waits in the queue for the next
+writer.  A reply returns once its own bytes are out (the connection waits for
+a client that does not read, nobody else does).  pigpiod writes reports with
 blocking writes, so a client that stops reading stalls it for everyone; here
 such a client loses whole batches of reports once ``BACKLOG_LIMIT`` bytes wait
 (its seqno shows the gap) and nobody else notices.
 """
 from __future__ import annotations
 
+import select
 import socket
 import threading
 
@@ -23,57 +26,69 @@ class Outlet:
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
-        self._io = threading.Lock()     # held for every write on the socket
-        self._queue = threading.Lock()  # guards _backlog, never held for I/O
-        self._backlog = bytearray()
+        self._lock = threading.Lock()  # guards the queue; held only for non-blocking I/O
+        self._queue = bytearray()
+        self._queued = 0  # bytes ever queued
+        self._sent = 0    # bytes ever sent
         self._closed = False
 
     @property
     def backlog(self) -> int:
-        """Report bytes waiting to be sent."""
-        return len(self._backlog)
+        """Bytes queued but not yet sent."""
+        return len(self._queue)
 
-    def _take(self) -> bytearray:
-        with self._queue:
-            waiting, self._backlog = self._backlog, bytearray()
-        return waiting
+    def _send(self, data: bytes | bytearray) -> int:
+        """Send what the socket takes of ``data`` now (lock held); OSError if it failed."""
+        try:
+            sent = self._sock.send(data, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return 0
+        self._sent += sent
+        return sent
+
+    def _send_queued(self) -> None:
+        if self._queue and not self._closed:
+            del self._queue[:self._send(self._queue)]
 
     def reply(self, data: bytes) -> None:
-        """Send command replies (blocking), after any reports still waiting."""
-        with self._io:
-            if self._backlog:
-                self._sock.sendall(self._take())
-            self._sock.sendall(data)
+        """Send command replies after everything queued before them; return once they are out."""
+        with self._lock:
+            self._queued += len(data)
+            done = self._queued
+            if self._queue:
+                self._queue += data
+                self._send_queued()
+            else:
+                rest = data[self._send(data):]
+                if not rest:
+                    return
+                self._queue += rest
+        poller = select.poll()
+        poller.register(self._sock, select.POLLOUT)
+        while self._sent < done:
+            poller.poll()
+            with self._lock:
+                if self._closed:
+                    raise ConnectionError("the connection is closed")
+                self._send_queued()
 
     def write(self, data: bytes) -> bool:
         """Queue reports and send what the socket takes now; False once the socket failed."""
-        with self._queue:
-            if len(self._backlog) + len(data) <= BACKLOG_LIMIT:
-                self._backlog += data
-        if not self._io.acquire(blocking=False):
-            return True  # a reply is being sent: it or the next pass sends them
-        try:
-            waiting = self._take()
-            if self._closed or not waiting:
-                return True
+        with self._lock:
+            if len(self._queue) + len(data) <= BACKLOG_LIMIT:
+                self._queue += data
+                self._queued += len(data)
             try:
-                sent = self._sock.send(waiting, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                sent = 0
+                self._send_queued()
             except OSError:
                 return False
-            if sent < len(waiting):
-                with self._queue:
-                    self._backlog[:0] = waiting[sent:]
-            return True
-        finally:
-            self._io.release()
+        return True
 
     def close(self) -> None:
         """The connection ends: nothing more is sent."""
-        with self._io:
+        with self._lock:
             self._closed = True
-            self._take()
+            self._queue.clear()
 
     def release(self) -> None:
         """Its notification handle is closed: the socket stays the connection's."""

@@ -6,6 +6,8 @@ followed by p3 extension bytes; the response is cmd, p1, p2 and a result
 connection reads large chunks, runs every complete request in them and sends
 all their responses with one ``sendall`` through its :class:`Outlet`, which
 also carries the reports once the socket is a notification socket (NOIB).
+While some notification handle watches, the reports of every change made
+before the replies go out first (:meth:`.Alerts.catch_up`).
 
 TCP_NODELAY stays on for every socket.  pigpiod turns Nagle back on for a
 notification socket, which holds a small batch of reports back until the
@@ -163,6 +165,7 @@ class Connection:
         sendall = self.outlet.reply
         table = self.table
         lock = self.daemon.lock
+        notifier, alerts = self.daemon.notifier, self.daemon.alerts
         unpack = HEADER.unpack_from
         pack = HEADER.pack
         pending = b""
@@ -199,5 +202,7 @@ class Connection:
                 pos = end
             pending = buf[pos:]
             if out:
+                if notifier.watching:
+                    alerts.catch_up()
                 sendall(b"".join(out) if len(out) > 1 else out[0])
             self.busy = False
