@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fifo-dir", default=None,
                         help="where NO makes its FIFOs pigpio<N> (default /dev when "
                              "writable, else a temporary directory)")
+    parser.add_argument("--pipe-dir", default=None,
+                        help="where to make the command pipe's FIFOs pigpio, pigout and "
+                             "pigerr (pigpiod: /dev; default: no command pipe)")
     parser.add_argument("--files-dir", default=None,
                         help="directory holding the files clients open (default: none)")
     parser.add_argument("--access-file", default=None,
@@ -50,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
 def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
     """``config`` with the file, shell and access options of the command line."""
     changes = {key: getattr(args, key)
-               for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only")
+               for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only",
+                           "pipe_dir")
                if getattr(args, key) is not None}
     return dataclasses.replace(config, **changes)
 

@@ -154,6 +154,12 @@ class Daemon:
         self.ticks.offset = 0
         self.alerts.reset(now_us())
 
+    def execute(self, command: int, p1: int, p2: int, ext: bytes) -> int | bytes:
+        """Run one request with the lock held (the command pipe's way in)."""
+        handler = self.table[command] if 0 <= command < TABLE_SIZE else unknown_command
+        with self.lock:
+            return handler(p1, p2, ext)
+
     def pause_until(self, t_us: int) -> None:
         """Wait (in a handler) until ``t_us`` without blocking other connections."""
         thread = threading.get_ident()

@@ -9,6 +9,7 @@ from .board import Board
 from .config import SimConfig, parse_int
 from .control import Controls, ControlServer
 from .daemon import Daemon
+from .pipe import CommandPipe
 from .server import CommandServer
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,6 +50,7 @@ class Simulator:
         self._ports = (port, control_port)
         self._server: CommandServer | None = None
         self._control: ControlServer | None = None
+        self._pipe: CommandPipe | None = None
 
     @property
     def board(self) -> Board:
@@ -79,15 +81,19 @@ class Simulator:
         if control_port is not None:
             self._control = ControlServer(self.controls, self.host, control_port)
             self._control.start()
+        if self.config.pipe_dir is not None:
+            self._pipe = CommandPipe(self.config.pipe_dir, self.daemon.execute)
+            self._pipe.start()
         return self
 
     def stop(self) -> None:
-        """Close the ports and every connection."""
-        for listener in (self._control, self._server):
+        """Close the ports, the command pipe and every connection."""
+        for listener in (self._control, self._server, self._pipe):
             if listener is not None:
                 listener.stop()
         self._control = None
         self._server = None
+        self._pipe = None
         self.daemon.stop()
 
     def __enter__(self) -> Simulator:
