@@ -181,3 +181,39 @@ def test_pigs_script_commands(sim):
     assert pigs("procp", sid).stdout.split()[:3] == ["1", "41", "41"]
     assert pigs("procd", sid).returncode == 0
     assert pigs("proc", "jmp", "7").returncode == 253
+
+
+# -- pigpio.c's 32-bit arithmetic -------------------------------------------------
+
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ld v0 1 rl v0 -1 ld p0 v0", 0),              # a negative count is its low byte: 255
+    ("ld v0 1 rl v0 2000000000 ld p0 v0", 1),      # 2000000000 & 0xFF == 0
+    ("ld v0 1 rl v0 31 ld p0 v0", INT_MIN),
+    ("ld v0 -8 rr v0 -1 ld p0 v0", -1),            # arithmetic: the sign fills
+    ("ld v0 -8 rr v0 256 ld p0 v0", -8),           # 256 & 0xFF == 0
+    ("lda 1 rla 33 sta p0", 0),
+    ("lda 1 rla -230 sta p0", 1 << 26),          # -230 & 0xFF == 26
+    ("lda 0x7FFFFFFF add 1 sta p0", INT_MIN),
+    ("lda 2000000000 mlt 3 sta p0", 2000000000 * 3 - 2 ** 32),
+    ("lda 0x100000001 sta p0", 1),                 # operands are ints
+    ("lda -2147483648 div -1 sta p0", INT_MIN),    # as ARM's sdiv
+    ("lda -7 mod 2 sta p0", -1),
+    ("lda -7 div 2 sta p0", -3),
+    ("lda 0 dcra sta p0", -1),
+    ("ld p0 2147483647 inr p0", INT_MIN),
+])
+def test_arithmetic_is_32_bit(pi, text, expected):
+    sid, (state, params) = _run(pi, text)
+    assert state == lib.PI_SCRIPT_HALTED
+    assert params[0] == expected
+    pi.delete_script(sid)
+
+
+def test_a_fault_in_a_script_never_leaves_it_running(pi):
+    for text in ("lda 1 div 0", "lda -3 pusha ret", "lda 9 pusha ret", "lda 3 rla -1 rra -2000000000 ld v0 1 rl v0 -5"):
+        sid, (state, _params) = _run(pi, text)
+        assert state == lib.PI_SCRIPT_HALTED
+        pi.delete_script(sid)

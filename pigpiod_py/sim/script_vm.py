@@ -3,6 +3,13 @@
 Ordinary commands go through the daemon's command table with the daemon lock
 held for that command only; waits (WAIT, EVTWT, MILS, MICS) hold no lock and
 end early when the script is stopped or deleted.
+
+Arithmetic is pigpio.c's on the Pi: A, F, the parameters, variables and
+operands are 32-bit ints and wrap; a shift uses the low byte of its count
+(ARM register shifts), so a count of 32 to 255 gives 0 (or -1 from a negative
+number shifted right) and a negative count is a large one.  Division by zero
+(which kills pigpiod) fails the script, as does a stack over- or underflow;
+a return to a place outside the program ends it.
 """
 from __future__ import annotations
 
@@ -122,7 +129,7 @@ class ScriptVM:
                 self._run_requested = False
             try:
                 self._run()
-            except ScriptFailed:
+            except Exception:  # noqa: BLE001 - ScriptFailed, or a fault no client may turn into a hang
                 self.state = lib.PI_SCRIPT_FAILED
             with self._wake:
                 if not self._run_requested:
@@ -132,7 +139,7 @@ class ScriptVM:
         self.a = self.f = self.pc = 0
         self.stack: list[int] = []
         instructions = self.program.instructions
-        while self.pc < len(instructions) and not self._stop:
+        while 0 <= self.pc < len(instructions) and not self._stop:
             self._step(instructions[self.pc])
 
     # -- operands ----------------------------------------------------------
@@ -140,7 +147,7 @@ class ScriptVM:
     def _get(self, operand: Operand) -> int:
         if isinstance(operand, Ref):
             return (self.params if operand.param else self.vars)[operand.index]
-        return operand  # type: ignore[return-value]
+        return _s32(operand)  # type: ignore[arg-type]
 
     def _put(self, ref: Operand, value: int) -> None:
         assert isinstance(ref, Ref)
@@ -209,10 +216,10 @@ class ScriptVM:
             if 0 <= x < SCRATCH_SIZE:
                 self.scratch[x] = self.a & 0xFF
         elif code in (_OP["RL"], _OP["RR"]):
-            shift = self._get(ops[1])
-            value = x << shift if code == _OP["RL"] else x >> shift
+            shift = _shift_left if code == _OP["RL"] else _shift_right
+            value = _s32(shift(x, self._get(ops[1])))
             self._put(ops[0], value)
-            self.f = _s32(value)
+            self.f = value
         elif code == _OP["POP"]:
             self._put(ops[0], self._pop())
         elif code == _OP["POPA"]:
@@ -282,12 +289,21 @@ class ScriptVM:
         return result
 
 
-def _shift_left(a: int, x: int) -> int:
-    return a << x if 0 <= x < 64 else 0
+#: An ARM register shift uses the low byte of the count.
+_SHIFT_BYTE = 0xFF
+_WORD_BITS = 32
 
 
-def _shift_right(a: int, x: int) -> int:
-    return a >> x if 0 <= x < 64 else (-1 if a < 0 else 0)
+def _shift_left(a: int, count: int) -> int:
+    """``a << count`` as a 32-bit shift on the Pi."""
+    count &= _SHIFT_BYTE
+    return _s32(a << count) if count < _WORD_BITS else 0
+
+
+def _shift_right(a: int, count: int) -> int:
+    """``a >> count`` (arithmetic) as a 32-bit shift on the Pi."""
+    count &= _SHIFT_BYTE
+    return a >> count if count < _WORD_BITS else (-1 if a < 0 else 0)
 
 
 _ARITHMETIC: dict[int, Callable[[int, int], int]] = {

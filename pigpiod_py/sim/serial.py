@@ -1,7 +1,8 @@
 """Serial ports (ttys): simulated devices behind SERO/SERC/SERRB/SERWB/SERR/SERW/SERDA.
 
-A tty model keeps what the client wrote (``written``, for the control API)
-and the bytes waiting to be read (``waiting``); the loopback model also feeds
+A tty model keeps what the client wrote (``written``, for the control API:
+the latest 64 KiB) and the bytes waiting to be read (``waiting``: up to the
+4 KiB of Linux's tty input buffer); the loopback model also feeds
 what is written back to the reader, as a wire from TX to RX would.  Bytes move
 at once, whatever the baud rate.
 """
@@ -19,6 +20,8 @@ BAUDS = frozenset({50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800,
 PREFIXES = (b"/dev/tty", b"/dev/serial")
 #: Bytes a tty holds for its reader (Linux's input buffer); more are dropped.
 INPUT_LIMIT = 4096
+#: Bytes of what clients wrote that a tty keeps for the control API (the latest).
+WRITTEN_LIMIT = 65536
 MAX_READ = 65535
 #: The default rig: two loopback ports, /dev/serial0 and 1 being links to them.
 DEFAULT_SERIAL: dict[str, Any] = {"/dev/ttyAMA0": "loopback", "/dev/ttyS0": "loopback",
@@ -42,7 +45,8 @@ class Tty:
 
     def write(self, data: bytes) -> None:
         """Record bytes a client sends (a loopback tty also receives them)."""
-        self.written += data
+        self.written += data[-WRITTEN_LIMIT:]
+        del self.written[:-WRITTEN_LIMIT]
         if self.kind == "loopback":
             self.inject(data)
 

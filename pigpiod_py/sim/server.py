@@ -16,10 +16,12 @@ with Nagle off each alert pass's batch leaves at once, in one segment.
 """
 from __future__ import annotations
 
+import errno
 import select
 import socket
 import struct
 import threading
+import time
 from typing import Collection
 
 from ..constants import Command
@@ -33,10 +35,41 @@ RECV_SIZE = 65536
 MAX_EXTENSION = 65536
 RESULT_MASK = 0xFFFFFFFF
 BACKLOG = 100
+#: accept() errors that mean "out of descriptors or memory for now": wait, then go on.
+_SCARCE = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+SCARCE_PAUSE_S = 0.05
+#: pigpiod's limit on -n addresses.
+MAX_ALLOWED = 256
+
+
+def resolve_allowed(names: Collection[str]) -> frozenset[str]:
+    """The IPv4 address of each allow-list name, as pigpiod's ``-n`` resolves it.
+
+    Each name or address is resolved with getaddrinfo (IPv4 only) and its
+    first address is allowed; one that does not resolve is an error.
+    """
+    if len(names) > MAX_ALLOWED:
+        raise ValueError(f"at most {MAX_ALLOWED} allowed addresses")
+    allowed = set()
+    for name in names:
+        try:
+            address = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+        except (OSError, UnicodeError) as exc:
+            raise ValueError(f"invalid -n option ({name}): {exc}") from None
+        if address == "0.0.0.0":
+            raise ValueError(f"invalid -n option ({name})")
+        allowed.add(str(address))
+    return frozenset(allowed)
 
 
 class Listener:
-    """A listening TCP socket serving each accepted connection in a thread."""
+    """A listening TCP socket serving each accepted connection in a thread.
+
+    ``allow`` (addresses from :func:`resolve_allowed`) closes the connections
+    of every other address at once, as pigpiod's ``-n``.  An IPv6 host
+    listens dual-stack, as pigpiod does: IPv4 clients connect too and are
+    matched against the allow list by their IPv4 address.
+    """
 
     host: str
     port: int
@@ -44,7 +77,9 @@ class Listener:
     def __init__(self, host: str, port: int, allow: Collection[str] = ()) -> None:
         self._allow = frozenset(allow)
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        self.sock = socket.create_server((host, port), family=family, backlog=BACKLOG)
+        dual = family == socket.AF_INET6 and socket.has_dualstack_ipv6()
+        self.sock = socket.create_server((host, port), family=family, backlog=BACKLOG,
+                                         dualstack_ipv6=dual)
         self.host, self.port = self.sock.getsockname()[:2]
         self._clients: set[socket.socket] = set()
         self._clients_lock = threading.Lock()
@@ -78,8 +113,13 @@ class Listener:
         while True:
             try:
                 client, address = self.sock.accept()
-            except OSError:
-                return
+            except OSError as exc:
+                if exc.errno in _SCARCE:  # a flood of clients: serve again once it ends
+                    time.sleep(SCARCE_PAUSE_S)
+                    continue
+                if exc.errno == errno.ECONNABORTED:
+                    continue
+                return  # the listening socket was closed
             if self._allow and _plain_address(address[0]) not in self._allow:
                 client.close()  # pigpiod's allow list: accepted, then closed
                 continue
