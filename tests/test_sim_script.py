@@ -213,7 +213,8 @@ def test_arithmetic_is_32_bit(pi, text, expected):
 
 
 def test_a_fault_in_a_script_never_leaves_it_running(pi):
-    for text in ("lda 1 div 0", "lda -3 pusha ret", "lda 9 pusha ret", "lda 3 rla -1 rra -2000000000 ld v0 1 rl v0 -5"):
+    for text in ("lda 1 div 0", "lda -3 pusha ret", "lda 9 pusha ret",
+                 "lda 3 rla -1 rra -2000000000 ld v0 1 rl v0 -5"):
         sid, (state, _params) = _run(pi, text)
         assert state == lib.PI_SCRIPT_HALTED
         pi.delete_script(sid)
