@@ -8,7 +8,7 @@ import subprocess
 import time
 
 import pytest
-from sim_clients import pigpio_pi_fixture  # noqa: F401 (fixture "pi")
+from sim_clients import pigpio_pi_fixture, wait_until  # noqa: F401 (fixture "pi")
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
@@ -111,8 +111,7 @@ def test_wait_for_an_edge(pi, sim):
     sim.control.drive(23, 0)
     sid = _stored(pi, "wait 0x800000 sta p0")
     pi.run_script(sid)
-    time.sleep(0.05)
-    assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
+    assert wait_until(lambda: pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING)
     sim.control.drive(23, 1)
     _state, params = _finish(pi, sid)
     assert params[0] == 1 << 23
@@ -122,12 +121,11 @@ def test_wait_for_an_edge(pi, sim):
 def test_event_wait_and_parameter_cut(pi):
     sid = _stored(pi, "evtwt 0x30 sta p0")
     pi.run_script(sid)
-    time.sleep(0.05)
-    assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
+    assert wait_until(lambda: pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING)
     pi.event_trigger(4)
     assert _finish(pi, sid)[1][0] == 16
     pi.run_script(sid)
-    time.sleep(0.05)
+    assert wait_until(lambda: pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING)
     pi.run_script(sid, [0, 3])        # running: only parameters, and the wait ends
     _state, params = _finish(pi, sid)
     assert params[:2] == (0, 3)
@@ -175,10 +173,9 @@ def test_pigs_script_commands(sim):
 
     sid = pigs("proc", "ld", "p1", "p0", "add", "1").stdout.strip()
     assert sid == "0"
-    time.sleep(0.05)
+    assert wait_until(lambda: pigs("procp", sid).stdout.split()[0] != "0")  # not INITING
     assert pigs("procr", sid, "41").returncode == 0
-    time.sleep(0.1)
-    assert pigs("procp", sid).stdout.split()[:3] == ["1", "41", "41"]
+    assert wait_until(lambda: pigs("procp", sid).stdout.split()[:3] == ["1", "41", "41"])
     assert pigs("procd", sid).returncode == 0
     assert pigs("proc", "jmp", "7").returncode == 253
 
