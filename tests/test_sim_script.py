@@ -215,3 +215,19 @@ def test_a_fault_in_a_script_never_leaves_it_running(pi):
         sid, (state, _params) = _run(pi, text)
         assert state == lib.PI_SCRIPT_HALTED
         pi.delete_script(sid)
+
+
+def test_stopping_a_waiting_script_never_deadlocks(sim):
+    """WAIT polls the pins under the daemon lock; PROCS holds it too."""
+    with RawClient(sim.host, sim.port, timeout=10) as raw:
+        sid = raw.command(Command.PROC, 0, 0, b"tag 0 wait 0x800000 jmp 0")
+        assert wait_until(lambda: raw.command(Command.PROCR, sid) == 0)
+        def state() -> int:
+            return int(struct.unpack_from("<I", raw.command_data(Command.PROCP, sid)[1])[0])
+
+        for _ in range(1000):
+            assert wait_until(lambda: state() == lib.PI_SCRIPT_WAITING, step=0.0002)
+            assert raw.command(Command.PROCS, sid) == 0
+            assert wait_until(lambda: state() == lib.PI_SCRIPT_HALTED, step=0.0002)
+            assert raw.command(Command.PROCR, sid) == 0
+        assert raw.command(Command.PROCD, sid) == 0

@@ -48,20 +48,25 @@ class FifoDirectory:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+def make_fifo(path: str, mode: int) -> str:
+    """Make the FIFO ``path`` with ``mode``, replacing a FIFO (never another kind of file)."""
+    try:
+        if stat.S_ISFIFO(os.lstat(path).st_mode):
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+    os.mkfifo(path, mode)
+    os.chmod(path, mode)
+    return path
+
+
 class Fifo:
     """One open notification FIFO, written by the alert thread."""
 
     backlog = 0  # nothing waits: what does not fit is lost
 
     def __init__(self, path: str) -> None:
-        try:
-            if stat.S_ISFIFO(os.lstat(path).st_mode):
-                os.unlink(path)
-        except FileNotFoundError:
-            pass
-        os.mkfifo(path, MODE)
-        os.chmod(path, MODE)
-        self.path = path
+        self.path = make_fifo(path, MODE)
         self._fd: int | None = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         self._lock = threading.Lock()
 

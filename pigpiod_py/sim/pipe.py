@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 import selectors
-import stat
 import struct
 import threading
 from typing import Callable, Union
 
 from ..constants import Command, ErrorCode
+from .fifo import make_fifo
 from .pipe_parse import HELP, HEX, SCRIPT_STATUS, SILENT, UNSIGNED, Parsed, parse_line
 from .typed_lib import lib
 
@@ -177,19 +177,6 @@ def answer(parsed: Parsed, result: Union[int, bytes]) -> str:
     return "%d\n" % (result if result < 0x80000000 else result - (1 << 32))
 
 
-def _make_fifo(directory: str, name: str, mode: int) -> str:
-    """Make (or replace) the FIFO ``name``; never replaces another kind of file."""
-    path = os.path.join(directory, name)
-    try:
-        if stat.S_ISFIFO(os.lstat(path).st_mode):
-            os.unlink(path)
-    except FileNotFoundError:
-        pass
-    os.mkfifo(path, mode)
-    os.chmod(path, mode)
-    return path
-
-
 class CommandPipe:
     """The three FIFOs and the thread that answers the commands written to ``pigpio``."""
 
@@ -199,7 +186,7 @@ class CommandPipe:
         self._fds: list[int] = []
         try:
             for name, mode in (COMMANDS, ANSWERS, ERRORS):
-                self.paths.append(_make_fifo(directory, name, mode))
+                self.paths.append(make_fifo(os.path.join(directory, name), mode))
                 flags = os.O_RDWR | (os.O_NONBLOCK if name != COMMANDS[0] else 0)
                 self._fds.append(os.open(self.paths[-1], flags))
         except OSError:

@@ -2,7 +2,9 @@
 
 Ordinary commands go through the daemon's command table with the daemon lock
 held for that command only; waits (WAIT, EVTWT, MILS, MICS) hold no lock and
-end early when the script is stopped or deleted.
+end early when the script is stopped or deleted.  PROCR answers once the run
+has reached its first command or wait: the register instructions before it,
+instantaneous on a Pi, are done when a client next looks (x_pipe's PROCP).
 
 Arithmetic is pigpio.c's on the Pi: A, F, the parameters, variables and
 operands are 32-bit ints and wrap; a shift uses the low byte of its count
@@ -30,6 +32,10 @@ STACK_SIZE = 256
 SCRATCH_SIZE = 65536
 #: How often WAIT looks at the pins and EVTWT at the events (s).
 POLL_S = 0.001
+#: PROCR answers once the run reaches its first command or wait, or after this
+#: many other instructions (they take no time on a Pi), or this long at most.
+FREE_STEPS = 1000
+SETTLE_TIMEOUT_S = 1.0
 _OP = SCRIPT_OPS
 
 
@@ -76,6 +82,7 @@ class ScriptVM:
         self.state = lib.PI_SCRIPT_INITING
         self._wake = threading.Condition()
         self._run_requested = False
+        self._settled = True
         self._nudges = 0
         self._stop = False
         self._deleted = False
@@ -99,7 +106,15 @@ class ScriptVM:
                 return
             self._stop = False
             self._run_requested = True
+            self._settled = False
             self.state = lib.PI_SCRIPT_RUNNING
+            self._wake.notify_all()
+            self._wake.wait_for(lambda: self._settled, SETTLE_TIMEOUT_S)
+
+    def _settle(self) -> None:
+        """The run got to its first command or wait (or ended): PROCR may answer."""
+        with self._wake:
+            self._settled = True
             self._wake.notify_all()
 
     def stop(self) -> None:
@@ -131,6 +146,8 @@ class ScriptVM:
                 self._run()
             except Exception:  # noqa: BLE001 - ScriptFailed, or a fault no client may turn into a hang
                 self.state = lib.PI_SCRIPT_FAILED
+            finally:
+                self._settle()
             with self._wake:
                 if not self._run_requested:
                     self.state = lib.PI_SCRIPT_HALTED
@@ -139,8 +156,13 @@ class ScriptVM:
         self.a = self.f = self.pc = 0
         self.stack: list[int] = []
         instructions = self.program.instructions
+        free = FREE_STEPS
         while 0 <= self.pc < len(instructions) and not self._stop:
-            self._step(instructions[self.pc])
+            instruction = instructions[self.pc]
+            if not self._settled and (instruction.code in _SETTLING or free == 0):
+                self._settle()
+            free -= 1
+            self._step(instruction)
 
     # -- operands ----------------------------------------------------------
 
@@ -277,11 +299,15 @@ class ScriptVM:
         since = self.now_us()
         nudges = self._nudges
         result = 0
-        with self._wake:
-            while not self._stop and self._nudges == nudges:
-                now = self.now_us()
-                result = found(since, now)
-                if result:
+        while True:
+            with self._wake:  # never held while ``found`` takes the daemon lock
+                if self._stop or self._nudges != nudges:
+                    break
+            result = found(since, self.now_us())
+            if result:
+                break
+            with self._wake:
+                if self._stop or self._nudges != nudges:
                     break
                 self._wake.wait(POLL_S)
         if not self._stop:
@@ -316,6 +342,8 @@ _ARITHMETIC: dict[int, Callable[[int, int], int]] = {
     _OP["SUB"]: lambda a, x: a - x,
     _OP["XOR"]: lambda a, x: a ^ x,
 }
+#: Instructions that reach outside the VM: PROCR waits for the run to get to one.
+_SETTLING = frozenset(range(_OP["ADD"])) | {_OP["WAIT"], _OP["EVTWT"], _OP["SYS"]}
 _JUMPS: dict[int, Callable[[int], bool]] = {
     _OP["JM"]: lambda f: f < 0,
     _OP["JMP"]: lambda f: True,
