@@ -10,10 +10,12 @@ and written after it is released, in pass order.  While no handle is open the
 thread sleeps.
 
 A connection that answers commands while some handle watches first runs a
-pass of its own (:meth:`Alerts.catch_up`): every change that happened before a
-command ran is reported before its reply is sent.  pigpiod reports up to a
-millisecond late, so a client that counts edges and stops something could
-still see an edge from before the stop after its next few replies.
+pass of its own (:meth:`Alerts.catch_up`): every change and event that
+happened before a command began is reported before its reply is sent (what
+the command itself changes follows, as from pigpiod, a moment later).
+pigpiod reports up to a millisecond late, so a client that counts edges and
+stops something could still see an edge from before the stop after its next
+few replies.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import time
 from typing import Callable
 
 from ..ticks import TICK_MASK
-from .clock import TickClock, now_us, wait_until
+from .clock import TickClock, now_us
 from .filters import changes_from
 from .notify import Handle, Notifier, Sink
 from .reports import KEEPALIVE_US, bit_numbers, flag_words
@@ -121,25 +123,21 @@ class Alerts:
             else:
                 self.notifier.wake.wait()
 
-    def catch_up(self) -> None:
-        """Report every change made so far (call without the lock, before a reply).
-
-        Waits for the sample that sees a change made now (at most one sample
-        period), then runs a pass up to it.
-        """
-        period = self.sampler.period
-        wait_until(now_us() // period * period + period + 1)
+    def catch_up(self, began: int, events_before: int) -> None:
+        """Report the changes before ``began`` and the events fired before the
+        ``events_before``-th (call without the lock, before a reply)."""
         with self._emit:
             with self.lock:
-                deliveries = self._pass_now()
+                deliveries = self._pass_now(began, events_before)
             self._deliver(deliveries)
 
-    def _pass_now(self) -> list[Delivery]:
+    def _pass_now(self, now: int | None = None, events_before: int | None = None
+                  ) -> list[Delivery]:
         """A pass up to now (lock held); the first after a sleep starts when a handle opened."""
         if self._asleep:
             self._asleep = False
             self.reset(self.notifier.woken_at)
-        return self.run_pass(now_us())
+        return self.run_pass(now_us() if now is None else now, events_before)
 
     def _busy(self) -> bool:
         """Whether passes are needed: a handle is open or reports wait (lock held).
@@ -173,8 +171,11 @@ class Alerts:
 
     # -- one pass ---------------------------------------------------------
 
-    def run_pass(self, now: int) -> list[Delivery]:
-        """The records of the samples up to ``now`` for every open handle (lock held)."""
+    def run_pass(self, now: int, events_before: int | None = None) -> list[Delivery]:
+        """The records of the samples before ``now`` for every open handle (lock held).
+
+        With ``events_before`` only the events fired before that count go out.
+        """
         since, until = self._until, self._last_sample(now)
         if until <= since:
             return []
@@ -204,7 +205,7 @@ class Alerts:
                        for at, word in _visible(rows, bits, handle.joined)] if bits else []
             if handle.joined:
                 handle.joined = {g: t for g, t in handle.joined.items() if t > until}
-            flags = flag_words(timeouts & bits, handle.take_fired())
+            flags = flag_words(timeouts & bits, handle.take_fired(events_before))
             data = handle.stream.batch(changes, flags, until, tick, level, self.keepalive_us)
             if data:
                 deliveries.append((number, handle, data))

@@ -67,8 +67,8 @@ class Handle:
         self.state = State.OPENED
         self.bits = 0
         self.events = 0
-        #: The monitored events fired since the last alert pass.
-        self.fired = 0
+        #: The monitored events fired since the last alert pass -> when (event count).
+        self.fired: dict[int, int] = {}
         #: gpio -> when NB added it to ``bits``, until a pass has covered that moment.
         self.joined: dict[int, int] = {}
         self.stream = Stream(t)
@@ -81,10 +81,12 @@ class Handle:
             self.joined.pop(gpio, None)
         self.bits = bits
 
-    def take_fired(self) -> int:
-        """The events fired since the last call."""
-        fired, self.fired = self.fired, 0
-        return fired
+    def take_fired(self, before: int | None = None) -> int:
+        """The events fired since the last call (only those fired before event count ``before``)."""
+        taken = [e for e, count in self.fired.items() if before is None or count < before]
+        for event in taken:
+            del self.fired[event]
+        return sum(1 << event for event in taken)
 
 
 class Notifier:
@@ -100,6 +102,8 @@ class Notifier:
         #: Whether some handle reports level changes or events (the connections
         #: then make sure reports go out before replies: :meth:`.Alerts.catch_up`).
         self.watching = False
+        #: How many events were ever fired (orders them against a command's start).
+        self.events_fired = 0
         self.reset()
 
     def reset(self) -> None:
@@ -228,7 +232,8 @@ class Notifier:
         bit = 1 << event
         for handle in self.slots:
             if handle is not None and handle.events & bit:
-                handle.fired |= bit
+                handle.fired.setdefault(event, self.events_fired)
+        self.events_fired += 1
         return 0
 
     # -- watchdogs and filters (no permission check, as pigpiod) -----------

@@ -7,7 +7,7 @@ connection reads large chunks, runs every complete request in them and sends
 all their responses with one ``sendall`` through its :class:`Outlet`, which
 also carries the reports once the socket is a notification socket (NOIB).
 While some notification handle watches, the reports of every change made
-before the replies go out first (:meth:`.Alerts.catch_up`).
+before the commands began go out before their replies (:meth:`.Alerts.catch_up`).
 
 TCP_NODELAY stays on for every socket.  pigpiod turns Nagle back on for a
 notification socket, which holds a small batch of reports back until the
@@ -25,6 +25,7 @@ import time
 from typing import Collection
 
 from ..constants import Command
+from .clock import now_us
 from .daemon import TABLE_SIZE, Daemon, unknown_command
 from .outlet import Outlet
 
@@ -214,6 +215,9 @@ class Connection:
             self.busy = True
             if not data:
                 return
+            watching = notifier.watching
+            if watching:  # what happened before these commands is reported before their replies
+                began, events_before = now_us(), notifier.events_fired
             buf = pending + data if pending else data
             size = len(buf)
             pos = 0
@@ -242,7 +246,7 @@ class Connection:
                 pos = end
             pending = buf[pos:]
             if out:
-                if notifier.watching:
-                    alerts.catch_up()
+                if watching:
+                    alerts.catch_up(began, events_before)
                 sendall(b"".join(out) if len(out) > 1 else out[0])
             self.busy = False
