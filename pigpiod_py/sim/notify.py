@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from enum import IntEnum
-from typing import Protocol
+from typing import Callable, Protocol
 
 from ..constants import Command
 from .checks import Handlers, ext_u32
@@ -104,6 +104,8 @@ class Notifier:
         self.watching = False
         #: How many events were ever fired (orders them against a command's start).
         self.events_fired = 0
+        #: Told the number of every event fired (the scripts' EVTWT).
+        self.listeners: list[Callable[[int], None]] = []
         self.reset()
 
     def reset(self) -> None:
@@ -234,6 +236,8 @@ class Notifier:
             if handle is not None and handle.events & bit:
                 handle.fired.setdefault(event, self.events_fired)
         self.events_fired += 1
+        for listener in self.listeners:
+            listener(event)
         return 0
 
     # -- watchdogs and filters (no permission check, as pigpiod) -----------

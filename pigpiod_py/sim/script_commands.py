@@ -1,8 +1,9 @@
 """Stored-script commands: PROC PROCR PROCU PROCP PROCS PROCD (reference 7.1).
 
 Each stored script runs in its own :class:`~script_vm.ScriptVM` thread and
-executes ordinary commands through the daemon's command table (``attach``),
-taking the daemon lock for one command at a time.
+executes ordinary commands through ``execute`` (the daemon's command table,
+taking the daemon lock for one command at a time); the daemon tells
+:meth:`ScriptCommands.event_fired` about every event, for EVTWT.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Callable, Optional
 
 from ..constants import Command
 from .board import Board
-from .checks import Handler, Handlers
+from .checks import Handlers, Reply
 from .clock import now_us
 from .script_parse import parse
 from .script_vm import EventLog, ScriptVM
@@ -21,31 +22,25 @@ from .typed_lib import lib
 _MAX_SCRIPTS = lib.PI_MAX_SCRIPTS
 _MAX_PARAMS = lib.PI_MAX_SCRIPT_PARAMS
 _USER_GPIOS = lib.PI_MAX_USER_GPIO + 1
+#: Runs one request taking the daemon lock: (command, p1, p2, ext) -> reply.
+Execute = Callable[[int, int, int, bytes], Reply]
 
 
 class ScriptCommands:
     """The 32 script slots and their handlers."""
 
     def __init__(self, board: Board, lock: threading.Lock,
-                 system: Callable[[str, str], int]) -> None:
+                 system: Callable[[str, str], int], execute: Execute) -> None:
         self.board = board
         self.lock = lock
         self.system = system
+        self.execute = execute
         self.events = EventLog()
-        self.table: list[Handler] = []
         self.slots: list[Optional[ScriptVM]] = [None] * _MAX_SCRIPTS
 
-    def attach(self, table: list[Handler]) -> None:
-        """Use the daemon's command table; EVT also wakes scripts in EVTWT."""
-        self.table = table
-        fire = table[Command.EVT]
-
-        def trigger_event(event: int, p2: int, ext: bytes) -> int:
-            result = fire(event, p2, ext)
-            if result == 0:
-                self.events.fire(event)
-            return result  # type: ignore[no-any-return]
-        table[Command.EVT] = trigger_event
+    def event_fired(self, event: int) -> None:
+        """An event was triggered: scripts in EVTWT may go on."""
+        self.events.fire(event)
 
     def reset(self) -> None:
         """Delete every script (call with the lock held)."""
@@ -69,8 +64,7 @@ class ScriptCommands:
     # -- what a script's thread calls --------------------------------------
 
     def _execute(self, command: int, p1: int, p2: int, ext: bytes) -> int:
-        with self.lock:
-            result = self.table[command](p1, p2, ext)
+        result = self.execute(command, p1, p2, ext)
         return len(result) if isinstance(result, bytes) else result
 
     def _changed(self, mask: int, since: int, until: int) -> int:

@@ -26,7 +26,9 @@ from typing import Collection
 
 from ..constants import Command
 from .clock import now_us
-from .daemon import TABLE_SIZE, Daemon, unknown_command
+from .command_table import SIZE as TABLE_SIZE
+from .command_table import unknown_command
+from .daemon import Daemon
 from .outlet import Outlet
 
 HEADER = struct.Struct("<4I")
@@ -35,6 +37,7 @@ RECV_SIZE = 65536
 #: p3 at or above this closes the connection without an answer.
 MAX_EXTENSION = 65536
 RESULT_MASK = 0xFFFFFFFF
+NOIB = Command.NOIB
 BACKLOG = 100
 #: accept() errors that mean "out of descriptors or memory for now": wait, then go on.
 _SCARCE = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
@@ -169,8 +172,6 @@ class Connection:
         self.daemon = daemon
         self.sock = sock
         self.outlet = Outlet(sock)
-        self.table = list(daemon.table)
-        self.table[Command.NOIB] = self.open_in_band
         #: True from the moment a read returns until its requests are answered.
         self.busy = False
         self.thread = 0  # its thread's ident, once running
@@ -204,7 +205,7 @@ class Connection:
     def _loop(self) -> None:
         recv = self.sock.recv
         sendall = self.outlet.reply
-        table = self.table
+        table = self.daemon.table.handlers
         lock = self.daemon.lock
         notifier, alerts = self.daemon.notifier, self.daemon.alerts
         unpack = HEADER.unpack_from
@@ -236,6 +237,8 @@ class Connection:
                 else:
                     ext = b""
                 handler = table[cmd] if cmd < TABLE_SIZE else unknown_command
+                if cmd == NOIB:  # the socket layer's own command, as in pigpiod
+                    handler = self.open_in_band
                 with lock:
                     res = handler(p1, p2, ext)
                 if res.__class__ is bytes:
