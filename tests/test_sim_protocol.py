@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from pigpiod_py import protocol
 from pigpiod_py.constants import Command, ErrorCode
 from pigpiod_py.sim import Simulator
 from pigpiod_py.sim.client import RESPONSE, RawClient, request
@@ -157,3 +158,12 @@ def test_every_family_registers_its_own_commands():
         assert handlers[Command.NOIB] is unknown_command
     finally:
         daemon.stop()
+
+
+def test_the_framing_module():
+    assert protocol.request(Command.WRITE, 17, -1) == struct.pack("<4I", 4, 17, 2**32 - 1, 0)
+    assert protocol.request(Command.CF2, 0, 5, b"ab")[12:] == b"\x02\0\0\0ab"
+    assert protocol.RESPONSE.unpack(protocol.response(4, 17, 1, -2)) == (4, 17, 1, -2)
+    assert protocol.answer(Command.CF2, 0, 5, b"ba") == struct.pack("<4I", 88, 0, 5, 2) + b"ba"
+    assert protocol.answer(Command.TICK, 0, 0, 2**32 - 1)[12:] == b"\xff" * 4
+    assert protocol.RECORD.size == 12 and protocol.MAX_EXTENSION == 65536

@@ -2,18 +2,10 @@
 from __future__ import annotations
 
 import socket
-import struct
 
-from .reports import RECORD, RECORD_SIZE
-from .server import HEADER
+from ..protocol import RECORD, RECORD_SIZE, RESPONSE, request
 
-#: A response header with its result read as signed.
-RESPONSE = struct.Struct("<3Ii")
-
-
-def request(cmd: int, p1: int = 0, p2: int = 0, ext: bytes = b"") -> bytes:
-    """The bytes of one request."""
-    return HEADER.pack(cmd, p1 & 0xFFFFFFFF, p2 & 0xFFFFFFFF, len(ext)) + ext
+__all__ = ["RESPONSE", "RawClient", "request"]
 
 
 class RawClient:

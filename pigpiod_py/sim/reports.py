@@ -11,14 +11,14 @@ one keep-alive.
 """
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from typing import Callable
 
+from ..protocol import RECORD, RECORD_SIZE
 from .typed_lib import lib
 
-RECORD = struct.Struct("<HHII")
-RECORD_SIZE = RECORD.size
+__all__ = ["RECORD", "RECORD_SIZE", "Stream", "bit_numbers", "flag_words"]
+
 WATCHDOG = lib.PI_NTFY_FLAGS_WDOG
 ALIVE = lib.PI_NTFY_FLAGS_ALIVE
 EVENT = lib.PI_NTFY_FLAGS_EVENT

@@ -19,24 +19,19 @@ from __future__ import annotations
 import errno
 import select
 import socket
-import struct
 import threading
 import time
 from typing import Collection
 
 from ..constants import Command
+from ..protocol import HEADER, HEADER_SIZE, MAX_EXTENSION, WORD_MASK
 from .clock import now_us
 from .command_table import SIZE as TABLE_SIZE
 from .command_table import unknown_command
 from .daemon import Daemon
 from .outlet import Outlet
 
-HEADER = struct.Struct("<4I")
-HEADER_SIZE = HEADER.size
 RECV_SIZE = 65536
-#: p3 at or above this closes the connection without an answer.
-MAX_EXTENSION = 65536
-RESULT_MASK = 0xFFFFFFFF
 NOIB = Command.NOIB
 BACKLOG = 100
 #: accept() errors that mean "out of descriptors or memory for now": wait, then go on.
@@ -245,7 +240,7 @@ class Connection:
                     out.append(pack(cmd, p1, p2, len(res)))
                     out.append(res)
                 else:
-                    out.append(pack(cmd, p1, p2, res & RESULT_MASK))
+                    out.append(pack(cmd, p1, p2, res & WORD_MASK))
                 pos = end
             pending = buf[pos:]
             if out:
