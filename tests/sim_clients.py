@@ -15,7 +15,7 @@ from typing import Callable, TypeVar
 
 import pytest
 
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 
 pigpio = pytest.importorskip("pigpio")
 PIGS = shutil.which("pigs")

@@ -8,9 +8,9 @@ import pytest
 
 from pigpiod_py.constants import Command
 from pigpiod_py.sim import Simulator
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 from pigpiod_py.sim.clock import now_us
-from pigpiod_py.sim.reports import RECORD, RECORD_SIZE
+from pigpiod_py.sim.notifications.reports import RECORD, RECORD_SIZE
 
 WATCHDOG, ALIVE, EVENT = 0x20, 0x40, 0x80
 
@@ -39,7 +39,8 @@ class Collector:
 @pytest.fixture
 def offline():
     offline = Simulator().daemon  # never started: passes run only when the test says
-    offline.t0 = (now_us() + 1000) // 5 * 5  # a sample; changes come after it
+    # a sample well ahead: changes come after it, and after the handles begin watching
+    offline.t0 = (now_us() + 100_000) // 5 * 5
     offline.alerts.reset(offline.t0)
     yield offline
     offline.stop()
@@ -144,16 +145,16 @@ def test_events_reach_opened_and_paused_handles(offline):
 def test_keep_alive_after_silence(offline):
     offline.alerts.keepalive_us = 3000
     sink = open_handle(offline)
-    opened = offline.notifier.slots[0].stream.last
-    run(offline, opened - offline.t0 + 2000)
+    offline.notifier.slots[0].stream.last = opened = offline.t0  # its last record
+    run(offline, 2000)
     assert sink.take() == []
-    run(offline, opened - offline.t0 + 3100)
+    run(offline, 3100)
     ((seqno, flags, _, level),) = sink.take()
     assert (seqno, flags) == (0, ALIVE)
     assert level == offline.board.read_bank(0, opened + 3100)
-    run(offline, opened - offline.t0 + 5000)
+    run(offline, 5000)
     assert sink.take() == []
-    run(offline, opened - offline.t0 + 6200)
+    run(offline, 6200)
     assert [(s, f) for s, f, _, _ in sink.take()] == [(1, ALIVE)]
 
 

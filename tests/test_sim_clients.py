@@ -11,7 +11,7 @@ import pytest
 from sim_clients import pigpio_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 
 pigpio = pytest.importorskip("pigpio")
 

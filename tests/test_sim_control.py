@@ -12,9 +12,9 @@ from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, Mode, Pull
 from pigpiod_py.sim import SimConfig, Simulator
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 from pigpiod_py.sim.control import MAX_LINE, SimControl
-from pigpiod_py.sim.serial import WRITTEN_LIMIT
+from pigpiod_py.sim.buses.serial import WRITTEN_LIMIT
 from pigpiod_py.simprocess import SimulatorProcess
 
 PIN_KEYS = {"mode", "level", "latch", "pull", "driven", "function", "dutycycle", "range",

@@ -15,9 +15,9 @@ from sim_clients import wait_until
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.client import RawClient
-from pigpiod_py.sim.files import acceptable, permission, read_permits
-from pigpiod_py.sim.shell import Shell, valid_name
+from pigpiod_py.sim.interfaces.client import RawClient
+from pigpiod_py.sim.commands.files import acceptable, permission, read_permits
+from pigpiod_py.sim.commands.shell import Shell, valid_name
 
 pytestmark = pytest.mark.skipif(bool(REAL_DAEMON), reason="needs a configured simulator")
 PIGS = shutil.which("pigs")

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pigpiod_py.constants import Command, ErrorCode, ScriptState
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 from pigpiod_py.sim.control import OPERATIONS
 
 HEADER = struct.Struct("<4I")

@@ -9,8 +9,8 @@ from sim_clients import gpio_fixture, needs_pigs, pigpio, pigs, raw_fixture, u32
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
 from pigpiod_py.sim.config import SimConfig
-from pigpiod_py.sim.i2c import I2cBuses
-from pigpiod_py.sim.i2c_devices import Eeprom, RegisterFile, make_device
+from pigpiod_py.sim.buses.i2c import I2cBuses
+from pigpiod_py.sim.devices.i2c import Eeprom, RegisterFile, make_device
 
 
 def test_adxl345_keeps_its_register_pointer(gpio):

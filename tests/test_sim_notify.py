@@ -8,8 +8,8 @@ import pytest
 from sim_clients import raw_pi_fixture, u32s  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
-from pigpiod_py.sim.client import RawClient, request
-from pigpiod_py.sim.reports import RECORD, RECORD_SIZE
+from pigpiod_py.sim.interfaces.client import RawClient, request
+from pigpiod_py.sim.notifications.reports import RECORD, RECORD_SIZE
 
 RESPONSE_SIZE = 16
 

@@ -11,7 +11,7 @@ import pytest
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
 from pigpiod_py.sim import Simulator
-from pigpiod_py.sim.pipe_parse import parse_line
+from pigpiod_py.sim.interfaces.pipe_parse import parse_line
 
 
 class Pipe:

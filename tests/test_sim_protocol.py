@@ -11,7 +11,7 @@ import pytest
 from pigpiod_py import protocol
 from pigpiod_py.constants import Command, ErrorCode
 from pigpiod_py.sim import Simulator
-from pigpiod_py.sim.client import RESPONSE, RawClient, request
+from pigpiod_py.sim.interfaces.client import RESPONSE, RawClient, request
 from pigpiod_py.sim.command_table import CommandTable, unknown_command
 
 

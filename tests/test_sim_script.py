@@ -12,8 +12,8 @@ from sim_clients import pigpio_pi_fixture, wait_until  # noqa: F401 (fixture "pi
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.client import RawClient
-from pigpiod_py.sim.script_parse import parse, parse_number
+from pigpiod_py.sim.interfaces.client import RawClient
+from pigpiod_py.sim.scripts.parse import parse, parse_number
 
 pigpio = pytest.importorskip("pigpio")
 PIGS = shutil.which("pigs")

@@ -6,8 +6,8 @@ from sim_clients import gpio_fixture, needs_pigs, pigs, raw_fixture, u32s  # noq
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.spi_bits import SpiFrame, exchange, from_bits, to_bits
-from pigpiod_py.sim.spi_devices import Loopback, Mcp3008, Mcp3202, make_spi_device
+from pigpiod_py.sim.buses.spi_bits import SpiFrame, exchange, from_bits, to_bits
+from pigpiod_py.sim.devices.spi import Loopback, Mcp3008, Mcp3202, make_spi_device
 
 
 def test_pigpio_module_default_rig(gpio, sim):

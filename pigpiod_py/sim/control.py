@@ -16,7 +16,7 @@ from .bus_controls import BUS_OPERATIONS, BusControlClient, BusControls
 from .clock import now_us
 from .config import check_gpio, check_level, parse_int
 from .daemon import Daemon
-from .server import Listener
+from .interfaces.server import Listener
 from .timeline import MICROS, Toggles, level_at
 from .typed_lib import lib
 

@@ -13,33 +13,33 @@ import threading
 import time
 from typing import Protocol
 
-from .alerts import Alerts
-from .bitbang_i2c import BitBangI2c
-from .bitbang_pins import BitBangPins
-from .bitbang_serial import BitBangSerial
-from .bitbang_spi import BitBangSpi
+from .notifications.alerts import Alerts
+from .buses.bitbang_i2c import BitBangI2c
+from .buses.bitbang_pins import BitBangPins
+from .buses.bitbang_serial import BitBangSerial
+from .buses.bitbang_spi import BitBangSpi
 from .board import Board
-from .bsc import BscSlave
+from .buses.bsc import BscSlave
 from .checks import Reply
 from .command_table import CommandTable
 from .clock import TickClock, now_us, wait_until
 from .config import SimConfig
-from .fifo import FifoDirectory
-from .gpio_commands import GpioCommands
-from .hardware import Hardware
-from .i2c import I2cBuses, I2cCommands
-from .serial import SerialCommands, Ttys
-from .spi import SpiCommands, SpiDevices
-from .notify import Notifier
-from .pwm import SoftPwm
-from .pwm_commands import PwmCommands
+from .notifications.fifo import FifoDirectory
+from .commands.gpio import GpioCommands
+from .pwm.hardware import Hardware
+from .buses.i2c import I2cBuses, I2cCommands
+from .buses.serial import SerialCommands, Ttys
+from .buses.spi import SpiCommands, SpiDevices
+from .notifications.notify import Notifier
+from .pwm.soft import SoftPwm
+from .pwm.commands import PwmCommands
 from .sampler import Sampler
-from .system_commands import SystemCommands
+from .commands.system import SystemCommands
 from .typed_lib import lib
-from .wave_commands import WaveCommands
-from .files import FileCommands
-from .script_commands import ScriptCommands
-from .shell import Shell
+from .waves.commands import WaveCommands
+from .commands.files import FileCommands
+from .scripts.commands import ScriptCommands
+from .commands.shell import Shell
 
 #: :meth:`Daemon.settle`: the idle checks in a row it wants, their spacing, its limit.
 SETTLE_CHECKS = 2

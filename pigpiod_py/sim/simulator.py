@@ -9,8 +9,8 @@ from .board import Board
 from .config import SimConfig, parse_int
 from .control import Controls, ControlServer
 from .daemon import Daemon
-from .pipe import CommandPipe
-from .server import CommandServer, resolve_allowed
+from .interfaces.pipe import CommandPipe
+from .interfaces.server import CommandServer, resolve_allowed
 
 DEFAULT_HOST = "127.0.0.1"
 
