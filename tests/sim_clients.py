@@ -2,7 +2,7 @@
 
 A test module imports the fixtures it uses (``gpio_fixture`` provides ``gpio``,
 ``raw_fixture`` provides ``raw``, ``raw_pi_fixture`` and ``pigpio_pi_fixture``
-provide ``pi``).
+provide ``pi``).  ``wait_until`` is how a test waits: poll with a deadline.
 """
 from __future__ import annotations
 
@@ -10,14 +10,29 @@ import os
 import shutil
 import struct
 import subprocess
+import time
+from typing import Callable, TypeVar
 
 import pytest
 
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 
 pigpio = pytest.importorskip("pigpio")
 PIGS = shutil.which("pigs")
 needs_pigs = pytest.mark.skipif(PIGS is None, reason="pigs is not installed")
+
+
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 30.0, step: float = 0.01) -> T:
+    """Poll ``condition()`` until it is true or ``timeout`` s passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(step)
 
 
 def u32s(*values: int) -> bytes:

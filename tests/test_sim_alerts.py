@@ -1,11 +1,16 @@
 """Alert passes, run by hand on a offline whose alert thread is not started."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
+from pigpiod_py.constants import Command
 from pigpiod_py.sim import Simulator
+from pigpiod_py.sim.interfaces.client import RawClient
 from pigpiod_py.sim.clock import now_us
-from pigpiod_py.sim.reports import RECORD, RECORD_SIZE
+from pigpiod_py.sim.notifications.reports import RECORD, RECORD_SIZE
 
 WATCHDOG, ALIVE, EVENT = 0x20, 0x40, 0x80
 
@@ -34,7 +39,8 @@ class Collector:
 @pytest.fixture
 def offline():
     offline = Simulator().daemon  # never started: passes run only when the test says
-    offline.t0 = (now_us() + 1000) // 5 * 5  # a sample; changes come after it
+    # a sample well ahead: changes come after it, and after the handles begin watching
+    offline.t0 = (now_us() + 100_000) // 5 * 5
     offline.alerts.reset(offline.t0)
     yield offline
     offline.stop()
@@ -139,16 +145,16 @@ def test_events_reach_opened_and_paused_handles(offline):
 def test_keep_alive_after_silence(offline):
     offline.alerts.keepalive_us = 3000
     sink = open_handle(offline)
-    opened = offline.notifier.slots[0].stream.last
-    run(offline, opened - offline.t0 + 2000)
+    offline.notifier.slots[0].stream.last = opened = offline.t0  # its last record
+    run(offline, 2000)
     assert sink.take() == []
-    run(offline, opened - offline.t0 + 3100)
+    run(offline, 3100)
     ((seqno, flags, _, level),) = sink.take()
     assert (seqno, flags) == (0, ALIVE)
     assert level == offline.board.read_bank(0, opened + 3100)
-    run(offline, opened - offline.t0 + 5000)
+    run(offline, 5000)
     assert sink.take() == []
-    run(offline, opened - offline.t0 + 6200)
+    run(offline, 6200)
     assert [(s, f) for s, f, _, _ in sink.take()] == [(1, ALIVE)]
 
 
@@ -198,3 +204,44 @@ def test_pass_size_is_whole_records(offline):
         offline.board.drive(21, (k + 1) & 1, offline.t0 + 10 * (k + 1))
     run(offline, 20000)
     assert len(sink.data) == 1000 * RECORD_SIZE
+
+
+class HeldEvent(threading.Event):
+    """A wake-up event whose waiter stays blocked until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        woken = super().wait(timeout)
+        self.release.wait()
+        return woken
+
+
+def test_a_late_alert_thread_never_reports_a_change_twice():
+    """The thread wakes for a new handle after the connections' own passes reported."""
+    simulator = Simulator()
+    held = simulator.daemon.notifier.wake = HeldEvent()
+    try:
+        simulator.start()
+        deadline = time.monotonic() + 10
+        while not simulator.daemon.alerts._asleep and time.monotonic() < deadline:
+            time.sleep(0.01)  # no handle open: the thread goes to sleep on the held event
+        with RawClient(simulator.host, simulator.port) as pi, \
+                RawClient(simulator.host, simulator.port) as reports:
+            handle = reports.command(Command.NOIB)
+            assert pi.command(Command.NB, handle, 1 << 17) == 0
+            for level in (1, 0, 1):
+                assert pi.command(Command.WRITE, 17, level) == 0
+            held.release.set()   # the thread wakes up late
+            time.sleep(0.05)     # and runs passes
+            assert pi.command(Command.WRITE, 17, 0) == 0
+            levels = [word >> 17 & 1 for _, _, _, word in reports.records(4)]
+            assert levels == [1, 0, 1, 0]
+            reports.sock.settimeout(0.1)
+            with pytest.raises(TimeoutError):
+                reports.recv_exact(1)
+    finally:
+        held.release.set()
+        simulator.stop()

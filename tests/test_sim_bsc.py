@@ -9,7 +9,7 @@ from sim_clients import gpio_fixture, needs_pigs, pigs, raw_fixture  # noqa: F40
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.bsc import FIFO_DEPTH, bsc_pins
+from pigpiod_py.sim.buses.bsc import FIFO_DEPTH, bsc_pins
 
 I2C_CONTROL = 0x13 << 16 | 0x305
 

@@ -79,15 +79,14 @@ def test_software_pwm_at_800_hz(pi):
     edges = Recorder()
     pi.callback(4, pigpio.EITHER_EDGE, edges)
     pi.set_PWM_dutycycle(4, 128)   # 800 Hz, 125 of 250 slots high: 625 µs
-    time.sleep(1.1)
+    calls = edges.wait(1700, timeout=60)   # more than a second of them
     pi.set_PWM_dutycycle(4, 0)
-    calls = edges.wait(1700)   # 1760 or more by now, the first second's all delivered
-    assert 1700 <= len(calls) < 1600 * 30   # ~1600 a second, a loaded machine sleeps longer
+    assert len(calls) >= 1700
     # gpio 4 was pulled up: the pin may drop first, in the low part of a period
     periods = calls[next(i for i, (_, level, _) in enumerate(calls) if level == 1):]
     first = periods[0][2]
     assert len([c for c in periods if pigpio.tickDiff(first, c[2]) < 1_000_000]) == 1600
-    assert ticks_apart(periods[:-1]) == {625}   # the last one is the stop
+    assert ticks_apart(periods) == {625}
 
 
 def test_servo_pulses(pi):
@@ -106,25 +105,27 @@ def test_watchdog_timeouts(pi):
     timeouts = Recorder()
     pi.callback(22, pigpio.FALLING_EDGE, timeouts)   # time-outs reach every edge kind
     pi.set_watchdog(22, 50)
-    started = pi.get_current_tick()
-    time.sleep(2.2)
+    calls = timeouts.wait(20, timeout=60)
     pi.set_watchdog(22, 0)
-    calls = timeouts.wait(0)
+    assert len(calls) >= 20
     assert {level for _, level, _ in calls} == {pigpio.TIMEOUT}
-    within = [c for c in calls if pigpio.tickDiff(started, c[2]) <= 2_000_000]
-    assert 35 <= len(within) <= 43   # 39 on a Pi: 50 ms plus the pass time, repeated
-    assert all(50_000 <= gap < 300_000 for gap in ticks_apart(calls))  # 50 ms and a pass
+    # 50 ms of quiet, then the first alert pass after it: about 51 ms on an idle machine
+    # (39 a second on a Pi); a starved alert thread only spaces them out more
+    gaps = sorted(pigpio.tickDiff(a[2], b[2]) for a, b in zip(calls, calls[1:]))
+    assert gaps[0] >= 50_000 and gaps[len(gaps) // 2] < 150_000
 
 
 def test_event_callbacks(pi):
-    three, seven = Recorder(), Recorder()
+    three, seven, sentinel = Recorder(), Recorder(), Recorder()
     pi.event_callback(3, three)
     pi.event_callback(7, seven)
+    pi.event_callback(9, sentinel)
     before = pi.get_current_tick()
     pi.event_trigger(3)
     ((event, tick),) = three.wait(1)
     assert event == 3 and pigpio.tickDiff(before, tick) < 1_000_000
-    time.sleep(0.05)
+    pi.event_trigger(9)
+    assert len(sentinel.wait(1)) == 1   # the reports come in order: nothing else was due
     assert seven.calls == [] and len(three.calls) == 1
 
 

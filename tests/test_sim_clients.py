@@ -11,7 +11,7 @@ import pytest
 from sim_clients import pigpio_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 
 pigpio = pytest.importorskip("pigpio")
 
@@ -36,7 +36,7 @@ needs_pigs = pytest.mark.skipif(PIGS is None, reason="pigs is not installed")
     ("hwver", "12595473\n"),
     ("pigpv", "79\n"),
     ("br1", "000001FF\n"),
-    ("br2", "00000000\n"),
+    ("br2", "003FC01C\n"),
     ("w 17 1 r 17 mg 17", "1\n1\n"),
     ("m 17 w mg 17 m 17 0 mg 17 m 17 r mg 17", "1\n4\n0\n"),
     ("pud 17 u r 17 pud 17 d r 17", "1\n0\n"),
@@ -111,7 +111,7 @@ def test_pigpio_module_basics(pi):
     pi.set_pull_up_down(22, pigpio.PUD_UP)
     assert pi.read(22) == 1
     assert pi.read_bank_1() & (1 << 17 | 1 << 22) == 1 << 17 | 1 << 22
-    assert pi.read_bank_2() == 0
+    assert pi.read_bank_2() == 0x3FC01C  # gpio 34-36 and 46-53 pulled up at power-on
     assert 0 <= pi.get_current_tick() < 2 ** 32
 
 

@@ -12,8 +12,9 @@ from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, Mode, Pull
 from pigpiod_py.sim import SimConfig, Simulator
-from pigpiod_py.sim.client import RawClient
-from pigpiod_py.sim.control import SimControl
+from pigpiod_py.sim.interfaces.client import RawClient
+from pigpiod_py.sim.control import MAX_LINE, SimControl
+from pigpiod_py.sim.buses.serial import WRITTEN_LIMIT
 from pigpiod_py.simprocess import SimulatorProcess
 
 PIN_KEYS = {"mode", "level", "latch", "pull", "driven", "function", "dutycycle", "range",
@@ -72,7 +73,17 @@ def test_malformed_control_lines_get_error_replies(sim):
     with socket.create_connection((sim.host, sim.process.control_port)) as sock:
         lines = sock.makefile("rb")
         for request in (b"not json\n", b"[1, 2]\n", b'{"op": "format_disk"}\n',
-                        b'{"op": "pin", "args": [1, 2, 3]}\n', b'{"args": []}\n'):
+                        b'{"op": "pin", "args": [1, 2, 3]}\n', b'{"args": []}\n',
+                        b'{"op": "pin", "args": {"gpio": 4}}\n', b'"pin"\n',
+                        b'{"op": "i2c_set_axes", "args": [1, 83, 1e400, 0, 0]}\n',
+                        b'{"op": "set_tick", "args": [1e400]}\n',
+                        b'{"op": "i2c_set_axes", "args": [1, 83, 99999, 0, 0]}\n',
+                        b'{"op": "spi_set_input", "args": ["main1", 0, NaN]}\n',
+                        b'{"op": "serial_tx", "args": [4, 9600, [1], 8, 1e400]}\n',
+                        b'{"op": "i2c_attach", "args": [1, 81, {"model": "eeprom", '
+                        b'"size": 10000000000}]}\n',
+                        b'{"op": "edges", "args": [4, 10, 1e400]}\n',
+                        b"[" * 100000 + b"\n", b'{"op": ' * 50000 + b"\n"):
             sock.sendall(request)
             assert "error" in json.loads(lines.readline())
         sock.sendall(b'{"op": "permission_mask"}\n')
@@ -232,3 +243,23 @@ def test_in_process_config_object():
     with Simulator(config=config) as sim, RawClient(sim.host, sim.port) as pi:
         assert pi.command(Command.PFG, 5) == 4000
         assert pi.command(Command.READ, 5) == 0
+
+
+def test_an_endless_control_line_is_bounded(sim):
+    with socket.create_connection((sim.host, sim.process.control_port)) as sock:
+        lines = sock.makefile("rb")
+        chunk = b" " * 65536
+        for _ in range(MAX_LINE // len(chunk) + 2):
+            sock.sendall(chunk)
+        assert "at most" in json.loads(lines.readline())["error"]
+        sock.sendall(b'tail of the long line\n{"op": "permission_mask"}\n')
+        assert json.loads(lines.readline()) == {"result": 0x0FFFFFFC}
+
+
+def test_what_a_tty_keeps_of_the_written_data_is_bounded(sim, pi):
+    handle = pi.command(Command.SERO, 9600, 0, b"/dev/ttyS0")
+    block = bytes(range(250)) * 240  # 60000 bytes: a command's extension stays below 64 KiB
+    for _ in range(20):
+        assert pi.command(Command.SERW, handle, 0, block) == 0
+    written = sim.control.serial_written("/dev/ttyS0")
+    assert len(written) == WRITTEN_LIMIT and written == (block * 2)[-WRITTEN_LIMIT:]

@@ -11,12 +11,13 @@ import time
 
 import pytest
 from conftest import REAL_DAEMON, start_simulator, stop_simulator
+from sim_clients import wait_until
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.client import RawClient
-from pigpiod_py.sim.files import acceptable, permission, read_permits
-from pigpiod_py.sim.shell import Shell, valid_name
+from pigpiod_py.sim.interfaces.client import RawClient
+from pigpiod_py.sim.commands.files import acceptable, permission, read_permits
+from pigpiod_py.sim.commands.shell import Shell, valid_name
 
 pytestmark = pytest.mark.skipif(bool(REAL_DAEMON), reason="needs a configured simulator")
 PIGS = shutil.which("pigs")
@@ -114,8 +115,7 @@ def test_script_sys_uses_the_shell_directory(rig):
     daemon, _ = rig
     with RawClient(daemon.host, daemon.port) as raw:
         sid = raw.command(Command.PROC, 0, 0, b"lda 4 sys status sta p0")
-        time.sleep(0.05)
-        assert raw.command(Command.PROCR, sid) == 0
+        assert wait_until(lambda: raw.command(Command.PROCR, sid) == 0)  # once initialised
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             _res, data = raw.command_data(Command.PROCP, sid)

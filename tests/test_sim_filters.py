@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pigpiod_py.sim.alerts import observations
-from pigpiod_py.sim.filters import GlitchFilter, NoiseFilter, ceil_to, changes_from
+from pigpiod_py.sim.notifications.alerts import observations
+from pigpiod_py.sim.notifications.filters import GlitchFilter, NoiseFilter, ceil_to, changes_from
 
 S = 5
 

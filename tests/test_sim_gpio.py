@@ -144,10 +144,21 @@ def test_bank_write_changes_the_latch_not_the_mode(sim, pi):
     assert (pin["mode"], pin["latch"], pin["level"]) == (Mode.INPUT, 1, 0)
 
 
+#: Bank 2 at power-on: gpio 34-36 and 46-53 are pulled up (BCM2835 Table 6-31).
+POWER_ON_BANK_2 = 0b111 << 2 | 0xFF << 14
+
+
+def test_bank_2_at_power_on_shows_the_reset_pulls(sim, pi):
+    assert pi.command(Command.BR2) == POWER_ON_BANK_2
+    pulls = {gpio: sim.control.pin(gpio)["pull"] for gpio in (28, 29, 30, 34, 37, 44, 46, 53)}
+    assert pulls == {28: Pull.OFF, 29: Pull.OFF, 30: Pull.DOWN, 34: Pull.UP, 37: Pull.DOWN,
+                     44: Pull.OFF, 46: Pull.UP, 53: Pull.UP}
+
+
 def test_bank_2_reads_gpio_32_to_53(sim, pi):
     sim.control.drive(32, 1)
-    sim.control.drive(53, 1)
-    assert pi.command(Command.BR2) == (1 << 0) | (1 << 21)
+    sim.control.drive(53, 0)
+    assert pi.command(Command.BR2) == (POWER_ON_BANK_2 | 1 << 0) & ~(1 << 21)
 
 
 def test_bank_2_writes_with_a_wide_mask(sim, pi):

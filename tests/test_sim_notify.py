@@ -1,13 +1,17 @@
 """Notification handles, events, watchdogs and filters."""
 from __future__ import annotations
 
+import struct
 import time
 
 import pytest
-from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
+from sim_clients import raw_pi_fixture, u32s  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient, request
+from pigpiod_py.sim.notifications.reports import RECORD, RECORD_SIZE
+
+RESPONSE_SIZE = 16
 
 
 def test_no_hands_out_the_lowest_free_slot(pi):
@@ -151,3 +155,76 @@ def test_noise_filter_errors(pi, gpio, steady, active, expected):
 def test_pin_of_a_non_user_gpio_has_no_alert_settings(sim):
     pin = sim.control.pin(40)
     assert (pin["watchdog"], pin["glitch"], pin["noise"], pin["dutycycle"]) == (None,) * 4
+
+
+# -- what a handle reports, and when -------------------------------------------
+
+def records_until_reply(client: RawClient, command: int, p1: int = 0) -> tuple[list, int]:
+    """The reports on a notification socket before the reply to ``command``; its result."""
+    data = b""
+    records = []
+    while True:
+        while len(data) < RESPONSE_SIZE:
+            data += client.sock.recv(65536)
+        cmd, echo_p1, echo_p2, result = struct.unpack_from("<3Ii", data)
+        if (cmd, echo_p1, echo_p2) == (command, p1, 0):
+            return records, result
+        records.append(RECORD.unpack_from(data))
+        data = data[RECORD_SIZE:]
+
+
+def test_a_handle_reports_changes_from_when_it_watches(sim, pi):
+    """A change just before NB (in the same alert pass) is not reported to the handle."""
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        for level in (1, 0) * 10:
+            assert pi.command(Command.NB, handle, 0) == 0
+            assert pi.command(Command.WRITE, 17, level) == 0   # before the handle watches
+            assert pi.command(Command.NB, handle, 1 << 17) == 0
+            assert pi.command(Command.WRITE, 18, 1 - level) == 0  # an unwatched gpio
+            assert pi.command(Command.WRITE, 17, 1 - level) == 0  # while it watches
+            reports.send(request(Command.TICK))  # its reply follows the reports before it
+            records, _ = records_until_reply(reports, Command.TICK)
+            assert [(flags, word >> 17 & 1) for _, flags, _, word in records] == [
+                (0, 1 - level)]
+
+
+def test_events_reach_the_handles_monitoring_them_when_fired(sim, pi):
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        for _ in range(10):
+            assert pi.command(Command.EVM, handle, 0) == 0
+            assert pi.command(Command.EVT, 5) == 0            # nobody monitors event 5 yet
+            assert pi.command(Command.EVM, handle, 1 << 5 | 1 << 6) == 0
+            assert pi.command(Command.EVT, 6) == 0
+            reports.send(request(Command.TICK))
+            records, _ = records_until_reply(reports, Command.TICK)
+            assert [flags for _, flags, _, _ in records] == [0x80 | 6]
+
+
+def test_changes_before_a_command_are_reported_before_its_reply(sim, pi):
+    """x_pigpio.py 5.31: after the reply to WVHLT no report of the stopped wave may follow.
+
+    The commands go on the notification socket itself: on one TCP stream the
+    order the simulator wrote reports and replies in is the order they arrive.
+    """
+    pulses = u32s(1 << 25, 0, 100, 0, 1 << 25, 100)
+    with RawClient(sim.host, sim.port) as reports:
+        handle = reports.command(Command.NOIB)
+        assert pi.command(Command.MODES, 25, 1) == 0
+        assert pi.command(Command.NB, handle, 1 << 25) == 0
+        assert pi.command(Command.WVAG, 0, 0, pulses) == 2
+        wave = pi.command(Command.WVCRE)
+        for _ in range(10):
+            assert pi.command(Command.WVTXR, wave) > 0
+            time.sleep(0.01)
+            reports.send(request(Command.WVHLT))
+            records_until_reply(reports, Command.WVHLT)
+            reports.send(request(Command.READ, 25))
+            records, stopped = records_until_reply(reports, Command.READ, 25)
+            if records:
+                assert records[-1][3] >> 25 & 1 == stopped
+            reports.sock.settimeout(0.05)
+            with pytest.raises(TimeoutError):
+                reports.recv_exact(1)  # nothing more: the wave stopped before READ began
+            reports.sock.settimeout(30)

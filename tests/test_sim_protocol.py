@@ -8,8 +8,11 @@ import time
 
 import pytest
 
+from pigpiod_py import protocol
 from pigpiod_py.constants import Command, ErrorCode
-from pigpiod_py.sim.client import RESPONSE, RawClient, request
+from pigpiod_py.sim import Simulator
+from pigpiod_py.sim.interfaces.client import RESPONSE, RawClient, request
+from pigpiod_py.sim.command_table import CommandTable, unknown_command
 
 
 @pytest.fixture
@@ -135,3 +138,32 @@ def test_connection_closed_mid_request_leaves_daemon_running(daemon):
     sock.close()
     with RawClient(daemon.host, daemon.port) as client:
         assert client.command(Command.PIGPV) == 79
+
+
+def test_the_command_table_refuses_a_second_handler_for_a_number():
+    table = CommandTable()
+    table.register("GpioCommands", {Command.WRITE: lambda p1, p2, ext: 0})
+    with pytest.raises(ValueError, match="WRITE is GpioCommands's already"):
+        table.register("Other", {Command.WRITE: lambda p1, p2, ext: 1})
+    assert table.run(Command.WRITE, 0, 0, b"") == 0
+    assert table.run(Command.NOIB, 0, 0, b"") == ErrorCode.UNKNOWN_COMMAND  # the socket's own
+    assert table.run(300, 0, 0, b"") == ErrorCode.UNKNOWN_COMMAND
+
+
+def test_every_family_registers_its_own_commands():
+    daemon = Simulator().daemon
+    try:
+        handlers = daemon.table.handlers
+        assert handlers[Command.EVT] == daemon.notifier.trigger_event  # nobody wraps it
+        assert handlers[Command.NOIB] is unknown_command
+    finally:
+        daemon.stop()
+
+
+def test_the_framing_module():
+    assert protocol.request(Command.WRITE, 17, -1) == struct.pack("<4I", 4, 17, 2**32 - 1, 0)
+    assert protocol.request(Command.CF2, 0, 5, b"ab")[12:] == b"\x02\0\0\0ab"
+    assert protocol.RESPONSE.unpack(protocol.response(4, 17, 1, -2)) == (4, 17, 1, -2)
+    assert protocol.answer(Command.CF2, 0, 5, b"ba") == struct.pack("<4I", 88, 0, 5, 2) + b"ba"
+    assert protocol.answer(Command.TICK, 0, 0, 2**32 - 1)[12:] == b"\xff" * 4
+    assert protocol.RECORD.size == 12 and protocol.MAX_EXTENSION == 65536

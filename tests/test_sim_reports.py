@@ -10,8 +10,8 @@ from sim_clients import raw_pi_fixture  # noqa: F401 (fixture "pi")
 
 from pigpiod_py.constants import Command, ErrorCode
 from pigpiod_py.sim import Simulator
-from pigpiod_py.sim.client import RESPONSE, RawClient
-from pigpiod_py.sim.reports import RECORD, RECORD_SIZE
+from pigpiod_py.sim.interfaces.client import RESPONSE, RawClient
+from pigpiod_py.sim.notifications.reports import RECORD, RECORD_SIZE
 
 MASK = 0xFFFFFFFF
 WATCHDOG, ALIVE, EVENT = 0x20, 0x40, 0x80

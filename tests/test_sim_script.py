@@ -8,12 +8,12 @@ import subprocess
 import time
 
 import pytest
-from sim_clients import pigpio_pi_fixture  # noqa: F401 (fixture "pi")
+from sim_clients import pigpio_pi_fixture, wait_until  # noqa: F401 (fixture "pi")
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.client import RawClient
-from pigpiod_py.sim.script_parse import parse, parse_number
+from pigpiod_py.sim.interfaces.client import RawClient
+from pigpiod_py.sim.scripts.parse import parse, parse_number
 
 pigpio = pytest.importorskip("pigpio")
 PIGS = shutil.which("pigs")
@@ -111,8 +111,7 @@ def test_wait_for_an_edge(pi, sim):
     sim.control.drive(23, 0)
     sid = _stored(pi, "wait 0x800000 sta p0")
     pi.run_script(sid)
-    time.sleep(0.05)
-    assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
+    assert wait_until(lambda: pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING)
     sim.control.drive(23, 1)
     _state, params = _finish(pi, sid)
     assert params[0] == 1 << 23
@@ -122,12 +121,11 @@ def test_wait_for_an_edge(pi, sim):
 def test_event_wait_and_parameter_cut(pi):
     sid = _stored(pi, "evtwt 0x30 sta p0")
     pi.run_script(sid)
-    time.sleep(0.05)
-    assert pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING
+    assert wait_until(lambda: pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING)
     pi.event_trigger(4)
     assert _finish(pi, sid)[1][0] == 16
     pi.run_script(sid)
-    time.sleep(0.05)
+    assert wait_until(lambda: pi.script_status(sid)[0] == lib.PI_SCRIPT_WAITING)
     pi.run_script(sid, [0, 3])        # running: only parameters, and the wait ends
     _state, params = _finish(pi, sid)
     assert params[:2] == (0, 3)
@@ -175,9 +173,61 @@ def test_pigs_script_commands(sim):
 
     sid = pigs("proc", "ld", "p1", "p0", "add", "1").stdout.strip()
     assert sid == "0"
-    time.sleep(0.05)
+    assert wait_until(lambda: pigs("procp", sid).stdout.split()[0] != "0")  # not INITING
     assert pigs("procr", sid, "41").returncode == 0
-    time.sleep(0.1)
-    assert pigs("procp", sid).stdout.split()[:3] == ["1", "41", "41"]
+    assert wait_until(lambda: pigs("procp", sid).stdout.split()[:3] == ["1", "41", "41"])
     assert pigs("procd", sid).returncode == 0
     assert pigs("proc", "jmp", "7").returncode == 253
+
+
+# -- pigpio.c's 32-bit arithmetic -------------------------------------------------
+
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ld v0 1 rl v0 -1 ld p0 v0", 0),              # a negative count is its low byte: 255
+    ("ld v0 1 rl v0 2000000000 ld p0 v0", 1),      # 2000000000 & 0xFF == 0
+    ("ld v0 1 rl v0 31 ld p0 v0", INT_MIN),
+    ("ld v0 -8 rr v0 -1 ld p0 v0", -1),            # arithmetic: the sign fills
+    ("ld v0 -8 rr v0 256 ld p0 v0", -8),           # 256 & 0xFF == 0
+    ("lda 1 rla 33 sta p0", 0),
+    ("lda 1 rla -230 sta p0", 1 << 26),          # -230 & 0xFF == 26
+    ("lda 0x7FFFFFFF add 1 sta p0", INT_MIN),
+    ("lda 2000000000 mlt 3 sta p0", 2000000000 * 3 - 2 ** 32),
+    ("lda 0x100000001 sta p0", 1),                 # operands are ints
+    ("lda -2147483648 div -1 sta p0", INT_MIN),    # as ARM's sdiv
+    ("lda -7 mod 2 sta p0", -1),
+    ("lda -7 div 2 sta p0", -3),
+    ("lda 0 dcra sta p0", -1),
+    ("ld p0 2147483647 inr p0", INT_MIN),
+])
+def test_arithmetic_is_32_bit(pi, text, expected):
+    sid, (state, params) = _run(pi, text)
+    assert state == lib.PI_SCRIPT_HALTED
+    assert params[0] == expected
+    pi.delete_script(sid)
+
+
+def test_a_fault_in_a_script_never_leaves_it_running(pi):
+    for text in ("lda 1 div 0", "lda -3 pusha ret", "lda 9 pusha ret",
+                 "lda 3 rla -1 rra -2000000000 ld v0 1 rl v0 -5"):
+        sid, (state, _params) = _run(pi, text)
+        assert state == lib.PI_SCRIPT_HALTED
+        pi.delete_script(sid)
+
+
+def test_stopping_a_waiting_script_never_deadlocks(sim):
+    """WAIT polls the pins under the daemon lock; PROCS holds it too."""
+    with RawClient(sim.host, sim.port, timeout=10) as raw:
+        sid = raw.command(Command.PROC, 0, 0, b"tag 0 wait 0x800000 jmp 0")
+        assert wait_until(lambda: raw.command(Command.PROCR, sid) == 0)
+        def state() -> int:
+            return int(struct.unpack_from("<I", raw.command_data(Command.PROCP, sid)[1])[0])
+
+        for _ in range(1000):
+            assert wait_until(lambda: state() == lib.PI_SCRIPT_WAITING, step=0.0002)
+            assert raw.command(Command.PROCS, sid) == 0
+            assert wait_until(lambda: state() == lib.PI_SCRIPT_HALTED, step=0.0002)
+            assert raw.command(Command.PROCR, sid) == 0
+        assert raw.command(Command.PROCD, sid) == 0

@@ -5,7 +5,7 @@ from sim_clients import gpio_fixture, needs_pigs, pigs, raw_fixture  # noqa: F40
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.serial import BAUDS, INPUT_LIMIT
+from pigpiod_py.sim.buses.serial import BAUDS, INPUT_LIMIT
 
 
 def test_pigpio_module_loopback(gpio):

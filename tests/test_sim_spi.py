@@ -6,8 +6,8 @@ from sim_clients import gpio_fixture, needs_pigs, pigs, raw_fixture, u32s  # noq
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.spi_bits import SpiFrame, exchange, from_bits, to_bits
-from pigpiod_py.sim.spi_devices import Loopback, Mcp3008, make_spi_device
+from pigpiod_py.sim.buses.spi_bits import SpiFrame, exchange, from_bits, to_bits
+from pigpiod_py.sim.devices.spi import Loopback, Mcp3008, Mcp3202, make_spi_device
 
 
 def test_pigpio_module_default_rig(gpio, sim):
@@ -76,3 +76,30 @@ def test_pigs(sim):
     assert pigs(sim, "spix", "0", "1", "2", "3").stdout == "3 1 2 3\n"
     assert pigs(sim, "spiw", "0", "9", "9").returncode == 0
     assert pigs(sim, "spio", "2", "100000", "0").returncode == 253
+
+
+def test_adc_result_follows_lsb_first_after_the_last_bit():
+    """MCP3008 Figure 5-1; MCP3202 MSBF: 0 repeats the result LSB first, 1 sends zeros."""
+    adc = Mcp3008(vref=1.024)
+    adc.set_input(2, 0.4)  # code 400 = 0b0110010000
+    bits = adc.exchange(to_bits(bytes([1, 0xA0, 0, 0]), SpiFrame()))
+    assert bits[14:24] == [int(b) for b in "0110010000"]
+    assert bits[24:32] == [int(b) for b in "00010011"]  # B1..B8, LSB first
+    mcp3202 = Mcp3202(vref=4.096)
+    mcp3202.set_input(0, 1.0)  # code 1000 = 0b001111101000
+    for msbf, tail in ((0, "00101111"), (1, "00000000")):
+        config = 0x80 | msbf << 5
+        bits = mcp3202.exchange(to_bits(bytes([1, config, 0, 0]), SpiFrame()))
+        assert bits[12:24] == [int(b) for b in "001111101000"]
+        assert bits[24:32] == [int(b) for b in tail]
+
+
+@pytest.mark.parametrize("options", [{"vref": 0}, {"vref": -1.0}, {"vref": float("nan")}])
+def test_adc_reference_must_be_positive(options):
+    with pytest.raises(ValueError):
+        make_spi_device({"model": "mcp3008", **options})
+
+
+def test_adc_input_must_be_finite(sim):
+    with pytest.raises(ValueError):
+        sim.control.spi_set_input("main1", 0, float("inf"))

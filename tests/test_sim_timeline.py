@@ -8,10 +8,10 @@ import pytest
 
 from pigpiod_py.constants import Command
 from pigpiod_py.sim import Simulator
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.interfaces.client import RawClient
 from pigpiod_py.sim.clock import now_us
-from pigpiod_py.sim.hardware import clock_divider
-from pigpiod_py.sim.pwm import frequency_table, nearest_index
+from pigpiod_py.sim.pwm.hardware import clock_divider
+from pigpiod_py.sim.pwm.soft import frequency_table, nearest_index
 from pigpiod_py.sim.timeline import Periodic, Pulse, Timeline
 
 

@@ -5,17 +5,17 @@ import os
 import shutil
 import struct
 import subprocess
-import time
 
 import pytest
+from sim_clients import wait_until
 
 from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
-from pigpiod_py.sim.chain import parse_chain
-from pigpiod_py.sim.client import RawClient
+from pigpiod_py.sim.waves.chain import parse_chain
+from pigpiod_py.sim.interfaces.client import RawClient
 from pigpiod_py.sim.wave_build import merge, serial_pulses
-from pigpiod_py.sim.wave_pool import WavePool
-from pigpiod_py.sim.wave_signal import Loop, Run, Segment, Series, WaveLatch
+from pigpiod_py.sim.waves.pool import WavePool
+from pigpiod_py.sim.waves.latch import Loop, Run, Segment, Series, WaveLatch
 
 pigpio = pytest.importorskip("pigpio")
 
@@ -120,12 +120,15 @@ def test_x_pigpio_wave_figures(pi, sim):
     assert pi.wave_add_generic(_test_wave()) == 4
     wid = pi.wave_create()
     assert wid == 0
-    counter = pi.callback(GPIO, pigpio.FALLING_EDGE)
+    ticks = []
+    counter = pi.callback(GPIO, pigpio.FALLING_EDGE, lambda g, level, tick: ticks.append(tick))
     assert pi.wave_send_repeat(wid) == 9
-    time.sleep(5.05)
+    wait_until(lambda: len(ticks) >= 50, timeout=60)
     pi.wave_tx_stop()
-    assert 49 <= counter.tally() <= 51
     counter.cancel()
+    # 50 falls in 5 s as on a Pi: at 10 and 100 ms of every 200 ms, exactly
+    gaps = [pigpio.tickDiff(a, b) for a, b in zip(ticks[:50], ticks[1:50])]
+    assert gaps == [90_000, 110_000] * 24 + [90_000]
     pi.wave_clear()
     assert len(TEXT) == 556
     assert pi.wave_add_serial(GPIO, 4800, TEXT, 5000000) == 3405
@@ -163,10 +166,8 @@ def test_serial_wave_edges(pi):
     wid = pi.wave_create()
     counter = pi.callback(GPIO, pigpio.FALLING_EDGE)
     pi.wave_send_once(wid)
-    deadline = time.monotonic() + 5
-    while pi.wave_tx_busy() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.1)
+    assert wait_until(lambda: not pi.wave_tx_busy())
+    wait_until(lambda: counter.tally() >= 1702)
     assert counter.tally() == 1702
     counter.cancel()
 
@@ -195,9 +196,9 @@ def test_chain_of_x_pigpio(pi):
     counter = pi.callback(GPIO, pigpio.FALLING_EDGE)
     assert pi.wave_chain([w1, w0]) == 0
     assert pi.wave_tx_at() == 9998
-    time.sleep(0.5)
+    assert wait_until(lambda: not pi.wave_tx_busy())
+    wait_until(lambda: counter.tally() >= 3)
     assert counter.tally() == 3
-    assert pi.wave_tx_busy() == 0
     counter.cancel()
 
 
@@ -210,7 +211,7 @@ def test_chain_timing_on_notifications(pi):
     counter = pi.callback(GPIO, pigpio.RISING_EDGE, lambda g, lev, tick: ticks.append(tick))
     # 2 x (3 x w0, delay 5000)
     pi.wave_chain([255, 0, 255, 0, w0, 255, 1, 3, 0, 255, 2, 0x88, 0x13, 255, 1, 2, 0])
-    time.sleep(0.3)
+    wait_until(lambda: len(ticks) >= 6)
     counter.cancel()
     gaps = [(b - a) & 0xFFFFFFFF for a, b in zip(ticks, ticks[1:])]
     assert gaps == [2000, 2000, 7000, 2000, 2000]
@@ -262,12 +263,13 @@ def test_serial_wave_read_back_by_bit_banged_reader(pi):
         pi.wave_add_serial(GPIO, 4800, TEXT, 5000)
         wid = pi.wave_create()
         pi.wave_send_once(wid)
-        deadline = time.monotonic() + 5
-        while pi.wave_tx_busy() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.1)
-        _count, data = pi.bb_serial_read(GPIO)
-        assert bytes(data) == TEXT.encode()
+        received = bytearray()
+
+        def everything_read() -> bool:
+            received.extend(pi.bb_serial_read(GPIO)[1])
+            return len(received) >= len(TEXT)
+        wait_until(everything_read)
+        assert bytes(received) == TEXT.encode()
     finally:
         pi.bb_serial_read_close(GPIO)
 

@@ -233,15 +233,19 @@ class EventChannel:
             self._dispatching_in = threading.get_ident()
             try:
                 n = self.ring.take(self._buffer, TAKE)
-                if n:
-                    self._deliver(n, errors)
+                ended = bool(n) and self._deliver(n, errors)
             finally:
                 self._dispatching_in = None
+        if ended:  # not under the lock: the loss closes the session, which joins threads
+            self._connection.lost(self._connection.token)
         if n and self._waiters:
             self._wake_waiters()
         return n, n == TAKE
 
-    def _deliver(self, n: int, errors: List[BaseException]) -> None:
+    def _deliver(self, n: int, errors: List[BaseException]) -> bool:
+        """Run the handlers of ``n`` records in the buffer; whether the
+        stream's end (a DISCONNECT record) was among them."""
+        ended = False
         routes = self._subscriptions.routes
         if routes.batches:
             self._deliver_batches(routes, n, errors)
@@ -251,8 +255,7 @@ class EventChannel:
         for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
             targets = single.get(key)
             if targets is None:
-                if key & 0xFF == _DISCONNECT:
-                    self._connection.lost(self._connection.token)
+                ended |= key & 0xFF == _DISCONNECT
                 continue
             number, level = key >> 8 & 0xFF, key >> 16
             for cb, func, user in targets:
@@ -270,6 +273,7 @@ class EventChannel:
                         func(number, level, tick, user)
                 except Exception as exc:  # noqa: BLE001 - reported, see dispatch()
                     errors.append(exc)
+        return ended
 
     def _deliver_batches(self, routes: Routes, n: int, errors: List[BaseException]) -> None:
         for gpio, targets in routes.batches.items():

@@ -1,7 +1,11 @@
 """``python -m pigpiod_py.sim`` / ``pigpiod-sim``: run the simulator until signalled.
 
 The first line on stdout is ``listening HOST PORT control HOST PORT`` (the
-control fields are ``- -`` without a control port).
+control fields are ``- -`` without a control port).  ``-n`` names resolve to
+their first IPv4 address, as pigpiod's; ``--host ::`` (or another IPv6
+address) listens dual-stack, so IPv4 clients connect too; the allow list
+holds IPv4 addresses only (an IPv4 client of a dual-stack socket is matched
+by its IPv4 address, an IPv6 client never matches), as pigpiod's.
 """
 from __future__ import annotations
 
@@ -26,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="command port, 0 for a free one (default %(default)s)")
     parser.add_argument("--control-port", type=int, default=None,
                         help="JSON-lines control port, 0 for a free one (default: none)")
+    parser.add_argument("--control-host", default=DEFAULT_HOST,
+                        help="address the control port listens on (default %(default)s, "
+                             "whatever --host is)")
     parser.add_argument("--revision", type=parse_int, default=None,
                         help="hardware revision code, e.g. 0xc03111 (Pi 4B)")
     parser.add_argument("--config", help="JSON configuration file")
@@ -34,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fifo-dir", default=None,
                         help="where NO makes its FIFOs pigpio<N> (default /dev when "
                              "writable, else a temporary directory)")
+    parser.add_argument("--pipe-dir", default=None,
+                        help="where to make the command pipe's FIFOs pigpio, pigout and "
+                             "pigerr (pigpiod: /dev; default: no command pipe)")
     parser.add_argument("--files-dir", default=None,
                         help="directory holding the files clients open (default: none)")
     parser.add_argument("--access-file", default=None,
@@ -50,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
     """``config`` with the file, shell and access options of the command line."""
     changes = {key: getattr(args, key)
-               for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only")
+               for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only",
+                           "pipe_dir")
                if getattr(args, key) is not None}
     return dataclasses.replace(config, **changes)
 
@@ -63,14 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = _with_options(SimConfig.load(args.config) if args.config else SimConfig(), args)
         simulator = Simulator(args.host, args.port, args.revision, config, args.control_port,
-                              args.sample_rate, args.fifo_dir)
+                              args.sample_rate, args.fifo_dir, args.control_host)
         simulator.start()
     except (OSError, ValueError) as exc:
         print(f"pigpiod-sim: {exc}", file=sys.stderr)
         return 1
-    host, port = simulator.host, simulator.port
-    control = "- -" if simulator.control_port is None else f"{host} {simulator.control_port}"
-    print(f"listening {host} {port} control {control}", flush=True)
+    control = simulator.control_address
+    print("listening %s %d control %s" % (simulator.host, simulator.port,
+                                          "- -" if control is None else "%s %d" % control),
+          flush=True)
     signal.sigwait(_STOP_SIGNALS)
     simulator.stop()
     return 0

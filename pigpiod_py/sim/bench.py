@@ -15,7 +15,7 @@ import time
 
 from ..constants import Command
 from ..simprocess import SimulatorProcess
-from .client import RawClient, request
+from .interfaces.client import RawClient, request
 
 RESPONSE_SIZE = 16
 

@@ -31,9 +31,15 @@ INPUT = lib.PI_INPUT
 OUTPUT = lib.PI_OUTPUT
 _BANK_BITS = (0xFFFFFFFF, (1 << (NUM_GPIOS - 32)) - 1)
 
-#: Power-on pulls of the BCM283x pads: gpio 0-8 up, 9-27 down, others off.
-_LAST_PULL_UP = 8
-_LAST_PULL_DOWN = 27
+#: Reset pull of every gpio, as runs of (last gpio of the run, pull): BCM2835 ARM
+#: Peripherals, section 6.2, Table 6-31 "GPIO Alternate function assignments",
+#: column "Pull" (High = up, Low = down, "-" = none).  The BCM2711 (Pi 4, 400,
+#: CM4) keeps these reset pulls for gpio 0-53 (BCM2711 ARM Peripherals, section
+#: 5.3, "Alternative Function Assignments"), so every board revision powers on
+#: with them; the levels of the inputs follow.
+_RESET_PULLS = ((8, lib.PI_PUD_UP), (27, lib.PI_PUD_DOWN), (29, lib.PI_PUD_OFF),
+                (33, lib.PI_PUD_DOWN), (36, lib.PI_PUD_UP), (43, lib.PI_PUD_DOWN),
+                (45, lib.PI_PUD_OFF), (53, lib.PI_PUD_UP))
 
 
 class Use(IntEnum):
@@ -47,10 +53,9 @@ class Use(IntEnum):
     HWPWM = 5
 
 
-def _power_on_pull(gpio: int) -> int:
-    if gpio <= _LAST_PULL_UP:
-        return lib.PI_PUD_UP
-    return lib.PI_PUD_DOWN if gpio <= _LAST_PULL_DOWN else lib.PI_PUD_OFF
+def reset_pull(gpio: int) -> int:
+    """The pull resistor ``gpio`` has at power-on."""
+    return next(pull for last, pull in _RESET_PULLS if gpio <= last)
 
 
 class Board:
@@ -69,7 +74,7 @@ class Board:
         """Back to the configured power-on state."""
         t = now_us()
         self.mode: list[int] = [INPUT] * NUM_GPIOS
-        self.pull: list[int] = [_power_on_pull(g) for g in range(NUM_GPIOS)]
+        self.pull: list[int] = [reset_pull(g) for g in range(NUM_GPIOS)]
         self.latch: list[Wave] = [0] * NUM_GPIOS
         self.driven: list[Wave | None] = [None] * NUM_GPIOS
         for gpio, level in self.config.inputs.items():

@@ -9,7 +9,9 @@ from .typed_lib import lib
 
 #: A command handler: (p1, p2, extension) -> result code, or the bytes that
 #: follow the response of a data-returning command.
-Handler = Callable[[int, int, bytes], Union[int, bytes]]
+#: What a handler answers: a result code, or the bytes of a data command.
+Reply = Union[int, bytes]
+Handler = Callable[[int, int, bytes], Reply]
 Handlers = dict[int, Handler]
 
 _U32 = struct.Struct("<I")

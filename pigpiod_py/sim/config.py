@@ -3,11 +3,14 @@
 A JSON file (``--config``) looks like::
 
     {"revision": "0xc03111", "wires": [[17, 27]], "inputs": {"4": 1},
-     "permission_mask": "0x0FFFFFFC", "sample_rate": 5, "fifo_dir": "/tmp/pigpio"}
+     "permission_mask": "0x0FFFFFFC", "sample_rate": 5, "fifo_dir": "/tmp/pigpio",
+     "pipe_dir": "/tmp/pigpio"}
 
 Every key is optional.  Numbers may be ints or strings in any base Python's
 ``int(text, 0)`` reads.  ``fifo_dir`` is where ``NO`` makes its FIFOs (default
-/dev when writable, else a temporary directory of the simulator's own).
+/dev when writable, else a temporary directory of the simulator's own);
+``pipe_dir`` is where the command pipe's FIFOs pigpio, pigout and pigerr are
+made (default: no command pipe).
 The device keys replace the default rig of their family::
 
     {"i2c": {"1": {"0x53": "accelerometer", "0x50": {"model": "eeprom", "size": 4096,
@@ -28,8 +31,8 @@ DEFAULT_REVISION = 0xC03111  # Raspberry Pi 4B, 4 GB
 SAMPLE_RATES = (1, 2, 4, 5, 8, 10)
 DEFAULT_SAMPLE_RATE = 5
 
-_KEYS = {"revision", "wires", "inputs", "permission_mask", "sample_rate", "fifo_dir", "i2c",
-         "spi", "serial", "files_dir", "access_file", "shell_dir"}
+_KEYS = {"revision", "wires", "inputs", "permission_mask", "sample_rate", "fifo_dir", "pipe_dir",
+         "i2c", "spi", "serial", "files_dir", "access_file", "shell_dir"}
 
 
 def parse_int(value: int | str) -> int:
@@ -68,6 +71,9 @@ class SimConfig:
     permission_mask: int | None = None
     sample_rate: int = DEFAULT_SAMPLE_RATE
     fifo_dir: str | None = None
+    #: Where the command pipe's FIFOs (pigpiod's /dev/pigpio, /dev/pigout,
+    #: /dev/pigerr) are made; None: no command pipe.
+    pipe_dir: str | None = None
     #: I2C devices, bus -> address -> model name or {"model": name, options}
     #: (None: the default rig); bit-banged I2C reaches the devices of bus 1.
     i2c: dict[int, dict[int, Any]] | None = None

@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import socket
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, Callable, Collection, TypeVar, cast
 
 from .bus_controls import BUS_OPERATIONS, BusControlClient, BusControls
 from .clock import now_us
 from .config import check_gpio, check_level, parse_int
 from .daemon import Daemon
-from .server import Listener
+from .interfaces.server import Listener
 from .timeline import MICROS, Toggles, level_at
 from .typed_lib import lib
 
@@ -24,6 +24,8 @@ OPERATIONS = frozenset(
     {"drive", "edges", "pin", "set_revision", "wire", "unwire", "reset", "permission_mask",
      "set_tick", "fifo_dir"}) | BUS_OPERATIONS
 TICK_LIMIT = 1 << 32
+#: The longest request line the control port reads.
+MAX_LINE = 1 << 20
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
@@ -144,27 +146,48 @@ class Controls(BusControls):
 class ControlServer(Listener):
     """The JSON-lines control port."""
 
-    def __init__(self, controls: Controls, host: str, port: int) -> None:
-        super().__init__(host, port)
+    def __init__(self, controls: Controls, host: str, port: int,
+                 allow: Collection[str] = ()) -> None:
+        super().__init__(host, port, allow)
         self.controls = controls
 
     def serve(self, client: socket.socket) -> None:
-        """Answer one client's requests, a JSON line each, until it hangs up."""
+        """Answer one client's requests, a JSON line each, until it hangs up.
+
+        A line longer than :data:`MAX_LINE` bytes gets an error reply and is
+        skipped up to its end.
+        """
         with client.makefile("rb") as lines:
-            for line in lines:
+            while line := lines.readline(MAX_LINE + 1):
+                if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                    client.sendall(_reply({"error": f"a request line is at most {MAX_LINE} bytes"}))
+                    while (rest := lines.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                        pass
+                    continue
                 client.sendall(self.answer(line))
 
     def answer(self, line: bytes) -> bytes:
-        """The JSON reply line (``result`` or ``error``) to one request line."""
+        """The JSON reply line (``result`` or ``error``) to one request line.
+
+        Whatever goes wrong with a request (bad JSON, too deeply nested, an
+        unknown operation, bad arguments) is an ``error`` reply.
+        """
         try:
             request = json.loads(line)
-            operation = request["op"]
+            if not isinstance(request, dict):
+                raise TypeError("a request is a JSON object")
+            operation, args = request["op"], request.get("args", [])
             if operation not in OPERATIONS:
                 raise ValueError(f"unknown operation {operation!r}")
-            reply = {"result": getattr(self.controls, operation)(*request.get("args", []))}
-        except (ValueError, TypeError, KeyError) as exc:
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        return (json.dumps(reply) + "\n").encode()
+            if not isinstance(args, list):
+                raise TypeError("args is a JSON array")
+            return _reply({"result": getattr(self.controls, operation)(*args)})
+        except Exception as exc:  # noqa: BLE001 - every failure is the client's answer
+            return _reply({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _reply(reply: dict[str, Any]) -> bytes:
+    return (json.dumps(reply) + "\n").encode()
 
 
 class SimControl(BusControlClient):

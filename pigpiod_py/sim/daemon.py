@@ -1,11 +1,11 @@
 """The simulated daemon's state and its command table.
 
 Each command family lives in its own module as an object whose ``handlers()``
-maps command numbers to handlers; :class:`Daemon` puts them in one list indexed
-by command number (unclaimed numbers answer PI_UNKNOWN_COMMAND).  A later
-family (waves, scripts, I2C, ...) plugs in by adding its object to
-``Daemon.families`` (and to :meth:`Daemon.reset` if it keeps state).  Handlers
-run with :attr:`Daemon.lock` held.
+maps command numbers to handlers; :class:`Daemon` registers them all in one
+:class:`.CommandTable`, which refuses a number registered twice.  A family
+plugs in by adding its object to ``Daemon.families`` (and to
+:meth:`Daemon.reset` if it keeps state).  Handlers run with
+:attr:`Daemon.lock` held.
 """
 from __future__ import annotations
 
@@ -13,35 +13,34 @@ import threading
 import time
 from typing import Protocol
 
-from .alerts import Alerts
-from .bitbang_i2c import BitBangI2c
-from .bitbang_pins import BitBangPins
-from .bitbang_serial import BitBangSerial
-from .bitbang_spi import BitBangSpi
+from .notifications.alerts import Alerts
+from .buses.bitbang_i2c import BitBangI2c
+from .buses.bitbang_pins import BitBangPins
+from .buses.bitbang_serial import BitBangSerial
+from .buses.bitbang_spi import BitBangSpi
 from .board import Board
-from .bsc import BscSlave
-from .checks import Handler
+from .buses.bsc import BscSlave
+from .checks import Reply
+from .command_table import CommandTable
 from .clock import TickClock, now_us, wait_until
 from .config import SimConfig
-from .fifo import FifoDirectory
-from .gpio_commands import GpioCommands
-from .hardware import Hardware
-from .i2c import I2cBuses, I2cCommands
-from .serial import SerialCommands, Ttys
-from .spi import SpiCommands, SpiDevices
-from .notify import Notifier
-from .pwm import SoftPwm
-from .pwm_commands import PwmCommands
+from .notifications.fifo import FifoDirectory
+from .commands.gpio import GpioCommands
+from .pwm.hardware import Hardware
+from .buses.i2c import I2cBuses, I2cCommands
+from .buses.serial import SerialCommands, Ttys
+from .buses.spi import SpiCommands, SpiDevices
+from .notifications.notify import Notifier
+from .pwm.soft import SoftPwm
+from .pwm.commands import PwmCommands
 from .sampler import Sampler
-from .system_commands import SystemCommands
+from .commands.system import SystemCommands
 from .typed_lib import lib
-from .wave_commands import WaveCommands
-from .files import FileCommands
-from .script_commands import ScriptCommands
-from .shell import Shell
+from .waves.commands import WaveCommands
+from .commands.files import FileCommands
+from .scripts.commands import ScriptCommands
+from .commands.shell import Shell
 
-#: Size of the command table; larger command numbers are unknown too.
-TABLE_SIZE = 256
 #: :meth:`Daemon.settle`: the idle checks in a row it wants, their spacing, its limit.
 SETTLE_CHECKS = 2
 SETTLE_PAUSE_S = 0.001
@@ -54,11 +53,6 @@ class Client(Protocol):
     def idle(self) -> bool:
         """Whether all the client sent has run, or it waits in a delay."""
         ...
-
-
-def unknown_command(p1: int, p2: int, ext: bytes) -> int:
-    """The handler of every command number the daemon does not know: PI_UNKNOWN_COMMAND."""
-    return lib.PI_UNKNOWN_COMMAND
 
 
 class Daemon:
@@ -92,7 +86,8 @@ class Daemon:
         self.pwm.stop_waves = self.waves.engine.stop
         self.files = FileCommands(config.files_dir, config.access_file)
         self.shell = Shell(config.shell_dir, self.lock)
-        self.scripts = ScriptCommands(self.board, self.lock, self.shell.run)
+        self.scripts = ScriptCommands(self.board, self.lock, self.shell.run, self.execute)
+        self.notifier.listeners.append(self.scripts.event_fired)
         self.families = (self.gpio, self.pwm, self.notifier, self.system, self.i2c, self.spi,
                          self.serial, self.bb_i2c, self.bb_spi, self.bb_serial,
                          self.bsc,
@@ -100,11 +95,9 @@ class Daemon:
         #: The open client connections, and the threads waiting in pause_until.
         self.connections: set[Client] = set()
         self.pausing: set[int] = set()
-        self.table: list[Handler] = [unknown_command] * TABLE_SIZE
+        self.table = CommandTable()
         for family in self.families:
-            for command, handler in family.handlers().items():
-                self.table[command] = handler
-        self.scripts.attach(self.table)
+            self.table.register(type(family).__name__, family.handlers())
 
     def start(self) -> None:
         """Start the alert thread (notification reports)."""
@@ -153,6 +146,12 @@ class Daemon:
         self.scripts.reset()
         self.ticks.offset = 0
         self.alerts.reset(now_us())
+
+    def execute(self, command: int, p1: int, p2: int, ext: bytes) -> Reply:
+        """Run one request, taking the lock (the command pipe's and the scripts' way in)."""
+        handler = self.table.handler(command)
+        with self.lock:
+            return handler(p1, p2, ext)
 
     def pause_until(self, t_us: int) -> None:
         """Wait (in a handler) until ``t_us`` without blocking other connections."""

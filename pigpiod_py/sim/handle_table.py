@@ -1,13 +1,12 @@
 """A table of numbered handle slots (I2C, SPI, serial): lowest free slot first."""
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, Optional, TypeVar, Union
+from typing import Any, Callable, Generic, Optional, TypeVar
 
-from .checks import Handler
+from .checks import Handler, Reply
 from .typed_lib import lib
 
 T = TypeVar("T")
-Reply = Union[int, bytes]
 
 
 class HandleTable(Generic[T]):

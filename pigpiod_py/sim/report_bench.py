@@ -19,9 +19,9 @@ from typing import Any, Callable
 
 from ..constants import Command
 from ..simprocess import SimulatorProcess
-from .client import RawClient
+from .interfaces.client import RawClient
 from .control import SimControl
-from .reports import RECORD, RECORD_SIZE
+from .notifications.reports import RECORD, RECORD_SIZE
 from .timeline import MICROS
 
 #: Pulled-down inputs of a fresh simulator, one per client.

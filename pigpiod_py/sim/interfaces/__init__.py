@@ -1,0 +1,1 @@
+"""The daemon's ways in: the socket interface, the command pipe, a bare client."""

@@ -1,0 +1,1 @@
+"""Notification handles and the alert passes that make their reports."""

@@ -1,0 +1,1 @@
+"""PWM and servo pulses: software PWM, hardware PWM and clocks, their commands."""

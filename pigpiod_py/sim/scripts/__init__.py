@@ -1,0 +1,1 @@
+"""Stored scripts: the language, the virtual machine, the commands."""

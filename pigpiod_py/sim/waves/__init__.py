@@ -1,0 +1,1 @@
+"""Waveforms: the pool, chains, what a transmission puts on the latches, the commands."""
