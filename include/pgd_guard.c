@@ -48,14 +48,15 @@ void pgd_block_signals(sigset_t *saved)
    pthread_sigmask(SIG_BLOCK, &all, saved);
 }
 
-void pgd_restore_signals(const sigset_t *saved)
+/* Restore the caller's mask; first, if `may_pipe`, consume a SIGPIPE raised
+   meanwhile: a send() on a dead socket raised it for this thread while it
+   was blocked here; the caller did not block it, so it is ours to consume
+   (its default action would kill the process). */
+static void restore_signals(const sigset_t *saved, int may_pipe)
 {
    sigset_t pending;
 
-   /* A send() on a dead socket raised SIGPIPE for this thread while it was
-      blocked here; the caller did not block it, so it is ours to consume
-      (its default action would kill the process). */
-   if (!sigismember(saved, SIGPIPE) && sigpending(&pending) == 0 &&
+   if (may_pipe && !sigismember(saved, SIGPIPE) && sigpending(&pending) == 0 &&
        sigismember(&pending, SIGPIPE))
    {
       sigset_t pipe_only;
@@ -65,6 +66,11 @@ void pgd_restore_signals(const sigset_t *saved)
       sigtimedwait(&pipe_only, NULL, &now);
    }
    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+void pgd_restore_signals(const sigset_t *saved)
+{
+   restore_signals(saved, 1);
 }
 
 /* ---- the guard ----------------------------------------------------------------- */
@@ -132,10 +138,14 @@ static int broken(slot_t *s, int result)
 static int finish(pgd_call_t *call, int failed, int result)
 {
    slot_t *s = &slots[call->pi];
+   /* The kernel raises SIGPIPE only with a send() that fails with EPIPE (and
+      the library returns at once after a failed send): on any other outcome
+      there is no SIGPIPE of ours to look for, and sigpending() is saved. */
+   int may_pipe = failed || errno == EPIPE;
 
    if (!failed && call->checks_data) failed = reply_incomplete(s, call);
    if (failed) result = broken(s, result);
-   pgd_restore_signals(&call->saved);
+   restore_signals(&call->saved, may_pipe);
    pthread_mutex_unlock(&s->lock);
    return result;
 }
