@@ -1,0 +1,120 @@
+/* The raw pipelined ceiling of a daemon: WRITE requests encoded once, sent
+   a window at a time on one socket, answers only counted and checked.  No
+   client can pipeline toggles faster than this against the same daemon.
+
+   Usage: pipelined HOST PORT GPIO COUNT; prints one JSON object (the fields
+   of toggle_loop.c).  At most WINDOW requests are unanswered, and more are
+   sent once half of them are answered: one send per half window. */
+
+#define _GNU_SOURCE
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WINDOW 4096
+#define WRITE 4
+
+static int connect_to(const char *host, const char *port)
+{
+   struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *rp;
+   int fd = -1, one = 1;
+
+   if (getaddrinfo(host, port, &hints, &res)) return -1;
+   for (rp = res; rp; rp = rp->ai_next)
+   {
+      fd = socket(rp->ai_family, rp->ai_socktype, rp->ai_protocol);
+      if (fd >= 0 && connect(fd, rp->ai_addr, rp->ai_addrlen) == 0) break;
+      if (fd >= 0) close(fd);
+      fd = -1;
+   }
+   freeaddrinfo(res);
+   if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+   return fd;
+}
+
+static double seconds(struct timeval tv)
+{
+   return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* Send count requests of `requests` (a window of them, toggling), reading
+   the answers; 0, or -1 with a message. */
+static int pipeline(int fd, const uint32_t *requests, long count)
+{
+   static uint32_t answers[WINDOW * 4];
+   long sent = 0, answered = 0;
+   size_t partial = 0;   /* bytes of an answer read so far */
+
+   while (answered < count)
+   {
+      if (sent < count && sent - answered <= WINDOW / 2)
+      {
+         long n = WINDOW - (sent - answered);
+         if (n > count - sent) n = count - sent;
+         n &= ~1L;  /* whole toggles: the window starts at level 0 */
+         if (n == 0) n = count - sent;
+         if (send(fd, requests, (size_t)n * 16, MSG_NOSIGNAL) != n * 16)
+         {
+            perror("send");
+            return -1;
+         }
+         sent += n;
+      }
+      ssize_t got = recv(fd, (char *)answers + partial, sizeof(answers) - partial, 0);
+      if (got <= 0) { fprintf(stderr, "recv: the daemon closed the connection\n"); return -1; }
+      size_t bytes = partial + (size_t)got, whole = bytes / 16;
+      for (size_t i = 0; i < whole; i++)
+      {
+         if ((int32_t)answers[4 * i + 3] < 0)
+         {
+            fprintf(stderr, "write: %d\n", (int32_t)answers[4 * i + 3]);
+            return -1;
+         }
+      }
+      answered += (long)whole;
+      partial = bytes % 16;
+      memmove(answers, (char *)answers + whole * 16, partial);
+   }
+   return 0;
+}
+
+int main(int argc, char *argv[])
+{
+   static uint32_t requests[WINDOW * 4];
+   struct timespec t0, t1;
+   struct rusage r0, r1;
+   long count;
+   int fd, gpio;
+
+   if (argc != 5) { fprintf(stderr, "usage: %s HOST PORT GPIO COUNT\n", argv[0]); return 2; }
+   gpio = atoi(argv[3]);
+   count = atol(argv[4]);
+   for (int i = 0; i < WINDOW; i++)
+   {
+      uint32_t request[4] = {WRITE, (uint32_t)gpio, (uint32_t)(i & 1), 0};
+      memcpy(&requests[4 * i], request, sizeof(request));
+   }
+   fd = connect_to(argv[1], argv[2]);
+   if (fd < 0) { fprintf(stderr, "cannot connect to %s:%s\n", argv[1], argv[2]); return 1; }
+
+   getrusage(RUSAGE_SELF, &r0);
+   clock_gettime(CLOCK_MONOTONIC, &t0);
+   if (pipeline(fd, requests, count)) return 1;
+   clock_gettime(CLOCK_MONOTONIC, &t1);
+   getrusage(RUSAGE_SELF, &r1);
+   close(fd);
+
+   printf("{\"toggles\": %ld, \"seconds\": %.9f, \"user\": %.6f, \"system\": %.6f}\n", count,
+          (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+          seconds(r1.ru_utime) - seconds(r0.ru_utime),
+          seconds(r1.ru_stime) - seconds(r0.ru_stime));
+   return 0;
+}
