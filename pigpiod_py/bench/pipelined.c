@@ -3,8 +3,8 @@
    client can pipeline toggles faster than this against the same daemon.
 
    Usage: pipelined HOST PORT GPIO COUNT; prints one JSON object (the fields
-   of toggle_loop.c).  At most WINDOW requests are unanswered, and more are
-   sent once half of them are answered: one send per half window. */
+   of toggle_loop.c).  At most WINDOW requests are unanswered; one send and
+   one wake-up per half window. */
 
 #define _GNU_SOURCE
 #include <netdb.h>
@@ -45,33 +45,34 @@ static double seconds(struct timeval tv)
    return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* Send count requests of `requests` (a window of them, toggling), reading
-   the answers; 0, or -1 with a message. */
+/* Send count requests of `requests` (a window of them, toggling) and read
+   their answers: a window first, then each time half a window is answered
+   (read with MSG_WAITALL: one wake-up per half window), the next half
+   window.  0, or -1 with a message. */
 static int pipeline(int fd, const uint32_t *requests, long count)
 {
-   static uint32_t answers[WINDOW * 4];
+   static uint32_t answers[WINDOW / 2 * 4];
    long sent = 0, answered = 0;
-   size_t partial = 0;   /* bytes of an answer read so far */
 
    while (answered < count)
    {
-      if (sent < count && sent - answered <= WINDOW / 2)
+      long room = WINDOW - (sent - answered), n = count - sent < room ? count - sent : room;
+      if (n > 0)
       {
-         long n = WINDOW - (sent - answered);
-         if (n > count - sent) n = count - sent;
-         n &= ~1L;  /* whole toggles: the window starts at level 0 */
-         if (n == 0) n = count - sent;
-         if (send(fd, requests, (size_t)n * 16, MSG_NOSIGNAL) != n * 16)
+         if (send(fd, requests + 4 * (sent % 2), (size_t)n * 16, MSG_NOSIGNAL) != n * 16)
          {
             perror("send");
             return -1;
          }
          sent += n;
       }
-      ssize_t got = recv(fd, (char *)answers + partial, sizeof(answers) - partial, 0);
-      if (got <= 0) { fprintf(stderr, "recv: the daemon closed the connection\n"); return -1; }
-      size_t bytes = partial + (size_t)got, whole = bytes / 16;
-      for (size_t i = 0; i < whole; i++)
+      long wait = sent - answered < WINDOW / 2 ? sent - answered : WINDOW / 2;
+      if (recv(fd, answers, (size_t)wait * 16, MSG_WAITALL) != wait * 16)
+      {
+         fprintf(stderr, "recv: the daemon closed the connection\n");
+         return -1;
+      }
+      for (long i = 0; i < wait; i++)
       {
          if ((int32_t)answers[4 * i + 3] < 0)
          {
@@ -79,16 +80,14 @@ static int pipeline(int fd, const uint32_t *requests, long count)
             return -1;
          }
       }
-      answered += (long)whole;
-      partial = bytes % 16;
-      memmove(answers, (char *)answers + whole * 16, partial);
+      answered += wait;
    }
    return 0;
 }
 
 int main(int argc, char *argv[])
 {
-   static uint32_t requests[WINDOW * 4];
+   static uint32_t requests[(WINDOW + 1) * 4];  /* from 0 or 1: whole toggles */
    struct timespec t0, t1;
    struct rusage r0, r1;
    long count;
@@ -97,7 +96,7 @@ int main(int argc, char *argv[])
    if (argc != 5) { fprintf(stderr, "usage: %s HOST PORT GPIO COUNT\n", argv[0]); return 2; }
    gpio = atoi(argv[3]);
    count = atol(argv[4]);
-   for (int i = 0; i < WINDOW; i++)
+   for (int i = 0; i <= WINDOW; i++)
    {
       uint32_t request[4] = {WRITE, (uint32_t)gpio, (uint32_t)(i & 1), 0};
       memcpy(&requests[4 * i], request, sizeof(request));
