@@ -38,6 +38,20 @@ class Daemon:
     description: str
 
 
+def add_cpu_option(parser: argparse.ArgumentParser) -> None:
+    """``--cpu N``."""
+    parser.add_argument("--cpu", type=int, metavar="N",
+                        help="run on CPU N only, with every daemon and client started here: "
+                             "reproducible figures where cross-CPU wake-ups are slow and placed at "
+                             "random (virtual machines); default: where the scheduler puts them")
+
+
+def pin(cpu: Optional[int]) -> None:
+    """Keep this process, and the processes it starts, on ``cpu`` (None: no change)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+
+
 def compile_c(workdir: str, name: str, sources: Sequence[Path], flags: Sequence[str] = ()) -> Optional[str]:
     """Compile ``sources`` into ``workdir/name``; None (and a note on
     stderr) when there is no compiler or the build fails."""

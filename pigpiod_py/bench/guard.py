@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Dict, List, Optional
 
-from .daemons import C_RESPONDER, HERE, compile_c, library_flags, open_daemon
+from .daemons import C_RESPONDER, HERE, add_cpu_option, compile_c, library_flags, open_daemon, pin
 from .toggle import machine
 
 SOURCE_TREE = HERE.parent.parent
@@ -29,6 +29,7 @@ BUDGET_US = 1.0
 ROWS = (
     ("raw", "gpio_write(), no guard (one round trip)"),
     ("guarded", "pgd_gpio_write(), guarded (one round trip)"),
+    ("own_exchange", "send+recv of our own, no mask (one round trip)"),
     ("enter_leave", "the guard alone: enter + leave"),
     ("sigmask_pair", "  its signal mask pair (2 syscalls)"),
     ("sigpending", "  sigpending() (only after EPIPE now)"),
@@ -70,11 +71,11 @@ def build(workdir: str) -> Optional[str]:
 
 def format_costs(costs: Dict[str, Dict[str, float]]) -> str:
     """The costs as a text table, with the verdict on the budget."""
-    head = "%-44s %9s %9s %9s" % ("per call", "wall us", "user us", "sys us")
+    head = "%-48s %9s %9s %9s" % ("per call", "wall us", "user us", "sys us")
     lines = [head, "-" * len(head)]
     for key, label in ROWS:
         row = costs[key]
-        lines.append("%-44s %9.3f %9.3f %9.3f" % (label, row["wall_us"], row["user_us"],
+        lines.append("%-48s %9.3f %9.3f %9.3f" % (label, row["wall_us"], row["user_us"],
                                                   row["system_us"]))
     guard = costs["enter_leave"]["wall_us"]
     lines.append("\nThe guard costs %.2f us per command here: %s the %.0f us budget." % (
@@ -89,12 +90,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=5, help="rounds (1-64)")
     p.add_argument("--gpio", type=int, default=17)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_cpu_option(p)
     return p
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the guard benchmark; 1 when it cannot be built here."""
     args = parser().parse_args(argv)
+    pin(args.cpu)
     with tempfile.TemporaryDirectory() as workdir:
         exe = build(workdir)
         if exe is None:

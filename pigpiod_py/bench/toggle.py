@@ -27,7 +27,17 @@ from typing import Dict, List, Optional
 from ..progress import Progress
 from . import add_daemon_options
 from .clients import CLIENTS, WAVE_STEP_US
-from .daemons import C_RESPONDER, HERE, Daemon, compile_c, daemon_spec, library_flags, open_daemon
+from .daemons import (
+    C_RESPONDER,
+    HERE,
+    Daemon,
+    add_cpu_option,
+    compile_c,
+    daemon_spec,
+    library_flags,
+    open_daemon,
+    pin,
+)
 
 C_LOOP = "C libpigpiod_if2"
 CEILING = "raw pipelined (C)"
@@ -232,12 +242,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=20000,
                    help="toggles per round and client (pipelining clients: %dx)" % PIPELINED_SCALE)
     p.add_argument("--rounds", type=int, default=5)
+    add_cpu_option(p)
     return p
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the toggle benchmark against every daemon named."""
     args = parser().parse_args(argv)
+    pin(args.cpu)
     progress = Progress(args.progress)
     reports = []
     tables: Dict[str, Table] = {}
