@@ -80,7 +80,8 @@ static slot_t *slot_of(int token)
    return token >= (1 << PI_BITS) ? &slots[token & (MAX_PI - 1)] : NULL;
 }
 
-int pgd_guard_enter(int token, pgd_call_t *call, int checks_data)
+/* Admit a call (see pgd_guard_enter); `masked`: block signals for it. */
+static int admit(int token, pgd_call_t *call, int checks_data, int masked)
 {
    slot_t *s = slot_of(token);
    int state;
@@ -95,12 +96,18 @@ int pgd_guard_enter(int token, pgd_call_t *call, int checks_data)
       return state == SLOT_BROKEN ? PGD_ERR_BROKEN : PGD_ERR_CLOSED;
    }
    atomic_fetch_add_explicit(&s->calls, 1, memory_order_relaxed);
-   pgd_block_signals(&call->saved);
+   call->masked = masked;
+   if (masked) pgd_block_signals(&call->saved);
    call->pi = token & (MAX_PI - 1);
    call->checks_data = checks_data;
    errno = 0;  /* what the library's send()/recv() leave here tells what failed */
    call->start_ms = pgd_net_now_ms();
    return 0;
+}
+
+int pgd_guard_enter(int token, pgd_call_t *call, int checks_data)
+{
+   return admit(token, call, checks_data, 1);
 }
 
 /* poll() flags of the command socket now, without waiting. */
@@ -145,7 +152,7 @@ static int finish(pgd_call_t *call, int failed, int result)
 
    if (!failed && call->checks_data) failed = reply_incomplete(s, call);
    if (failed) result = broken(s, result);
-   restore_signals(&call->saved, may_pipe);
+   if (call->masked) restore_signals(&call->saved, may_pipe);
    pthread_mutex_unlock(&s->lock);
    return result;
 }
@@ -170,6 +177,56 @@ int64_t pgd_guard_leave_u32(pgd_call_t *call, uint32_t value)
    if (failed) return finish(call, 1, code);
    finish(call, 0, 0);
    return (int64_t)value;
+}
+
+/* ---- exchanges of the guard's own -------------------------------------------------- */
+
+/* Send all of buf, going on after EINTR: 0, or -1 (errno tells why). */
+static int send_all(int fd, const void *buf, size_t len)
+{
+   size_t done = 0;
+
+   while (done < len)
+   {
+      ssize_t n = send(fd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
+      if (n > 0) done += (size_t)n;
+      else if (!(n < 0 && errno == EINTR)) return -1;
+   }
+   return 0;
+}
+
+/* Receive all of buf.  After EINTR (nothing is blocked here, so a signal
+   handler may run) go on while the call's time-out allows; SO_RCVTIMEO
+   bounds each wait.  0, or -1 (EOF, a time-out or a failure). */
+static int recv_all(int fd, void *buf, size_t len, const pgd_call_t *call, int timeout_ms)
+{
+   size_t done = 0;
+
+   while (done < len)
+   {
+      ssize_t n = recv(fd, (char *)buf + done, len - done, 0);
+      if (n > 0) { done += (size_t)n; continue; }
+      if (n == 0 || errno != EINTR) return -1;
+      if (timeout_ms > 0 && pgd_net_now_ms() - call->start_ms >= timeout_ms) return -1;
+   }
+   return 0;
+}
+
+int pgd_own_command(int token, uint32_t cmd, uint32_t p1, uint32_t p2, uint32_t ext_len,
+                    uint32_t ext)
+{
+   pgd_call_t call;
+   uint32_t msg[5] = {cmd, p1, p2, ext_len, ext};
+   int refused = admit(token, &call, 0, 0);
+   slot_t *s;
+
+   if (refused) return refused;
+   s = &slots[call.pi];
+   if (ext_len > sizeof(uint32_t) || send_all(s->command_fd, msg, 16 + ext_len))
+      return pgd_guard_leave(&call, pigif_bad_send);
+   if (recv_all(s->command_fd, msg, 16, &call, s->timeout_ms))
+      return pgd_guard_leave(&call, pigif_bad_recv);
+   return pgd_guard_leave(&call, (int32_t)msg[3]);
 }
 
 /* ---- slots ------------------------------------------------------------------------ */

@@ -3,13 +3,16 @@
    build_ffi.py generates one wrapper per library function from the header;
    each wrapper takes a session token instead of the library's pi number:
 
-      int pgd_gpio_write(int token, unsigned gpio, unsigned level)
+      int pgd_set_mode(int token, unsigned gpio, unsigned mode)
       {
          pgd_call_t call;
          int refused = pgd_guard_enter(token, &call, 0);
          if (refused) return refused;
-         return pgd_guard_leave(&call, gpio_write(call.pi, gpio, level));
+         return pgd_guard_leave(&call, set_mode(call.pi, gpio, mode));
       }
+
+   (the wrappers of the hottest commands send their request themselves
+   instead, see pgd_own_command).
 
    For the duration of the call the guard
    * holds the slot's call lock, so the call is "in flight": close() waits
@@ -35,6 +38,7 @@ typedef struct
 {
    int pi;            /* the library's pi number, for the wrapped call */
    int checks_data;   /* the call carries data: check the whole reply */
+   int masked;        /* signals are blocked for the call */
    int64_t start_ms;  /* when the exchange started */
    sigset_t saved;    /* the caller's signal mask */
 } pgd_call_t;
@@ -50,6 +54,16 @@ int pgd_guard_leave(pgd_call_t *call, int result);
 /* The same for the library's uint32_t functions, whose failures look like
    large values: the value (0..2^32-1) or a negative error. */
 int64_t pgd_guard_leave_u32(pgd_call_t *call, uint32_t value);
+
+/* One request without data in the reply, sent and answered by the guard
+   itself instead of the library: the same admission, failure handling and
+   results as a guarded library call, but no signal mask, since it needs
+   none: send() uses MSG_NOSIGNAL (no SIGPIPE) and recv() goes on after
+   EINTR within the time-out.  The extension is one word (ext_len 4) or
+   none (0).  build_ffi.py routes the hottest commands here (OWN_EXCHANGE):
+   two system calls a command fewer than the mask costs. */
+int pgd_own_command(int token, uint32_t cmd, uint32_t p1, uint32_t p2, uint32_t ext_len,
+                    uint32_t ext);
 
 /* ---- slots (used by the connection code in pgd_shim.c) ------------------- */
 

@@ -3,6 +3,9 @@ typed errors, results and reconnect semantics as every other command."""
 from __future__ import annotations
 
 import inspect
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -109,3 +112,39 @@ def test_command_refuses_keyword_only_parameters():
         @command(len)  # type: ignore[arg-type]
         def method(self, *, gpio):
             """Never generated."""
+
+
+STOPPED_WRITER = """
+import sys, time, pigpiod_py
+session = pigpiod_py.open(sys.argv[1], int(sys.argv[2]))
+print("ready", flush=True)
+done, deadline = 0, time.monotonic() + float(sys.argv[3])
+try:
+    while time.monotonic() < deadline:
+        session.write(17, done & 1)
+        done += 1
+    print("ok", done)
+except Exception as exc:
+    print("failed after %d commands: %r" % (done, exc))
+"""
+
+
+def test_the_hot_commands_survive_being_stopped_and_continued(daemon):
+    """SIGSTOP/SIGCONT (Ctrl-Z then fg, a debugger) interrupt a recv() that
+    has a time-out with EINTR whatever the signal mask: the hot commands'
+    own exchange goes on instead of breaking the connection."""
+    child = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, daemon.host, str(daemon.port),
+                              "3"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and child.poll() is None:
+            child.send_signal(signal.SIGSTOP)
+            time.sleep(0.002)
+            child.send_signal(signal.SIGCONT)
+            time.sleep(0.005)
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGCONT)
+        out, _ = child.communicate(timeout=120)
+    assert out.startswith("ok"), out
