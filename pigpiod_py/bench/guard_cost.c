@@ -7,12 +7,12 @@
    Each round measures, in a rotating order:
    * "raw": COUNT gpio_write() calls of libpigpiod_if2 on the connection the
      shim made (no guard);
-   * "guarded": COUNT pgd_gpio_write() calls, what the binding calls;
-   * "own_exchange": COUNT WRITE requests sent (MSG_NOSIGNAL) and answered
-     (recv) on a socket of its own, without the library or a signal mask:
-     what a shim exchange that needs no mask would cost beside its lock;
+   * "guarded_library": COUNT gpio_write() calls inside pgd_guard_enter /
+     pgd_guard_leave, as every guarded library call is made (signal mask);
+   * "guarded": COUNT pgd_gpio_write() calls, what the binding calls: one
+     of the hot commands the guard sends itself (pgd_own_command, no mask);
    * "enter_leave": 20 x COUNT pgd_guard_enter/pgd_guard_leave pairs on the
-     live connection, with no exchange between them: the guard alone;
+     live connection, with no exchange between them: the masked guard alone;
    * its parts: the signal mask pair, sigpending(), the clock read, and the
      lock pair, each 20 x COUNT times.
    Prints one JSON object: per measurement the medians over the rounds of
@@ -25,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <time.h>
 
 #include "pigpiod_if2.h"
@@ -36,15 +34,16 @@
 
 int pgd_gpio_write(int token, unsigned gpio, unsigned level);  /* generated */
 
-enum { RAW, GUARDED, OWN_EXCHANGE, ENTER_LEAVE, SIGMASK_PAIR, SIGPENDING, CLOCK, LOCK_PAIR, KINDS };
-static const char *names[KINDS] = {"raw", "guarded", "own_exchange", "enter_leave",
+enum { RAW, GUARDED_LIBRARY, GUARDED, ENTER_LEAVE, SIGMASK_PAIR, SIGPENDING, CLOCK, LOCK_PAIR,
+       KINDS };
+static const char *names[KINDS] = {"raw", "guarded_library", "guarded", "enter_leave",
                                    "sigmask_pair", "sigpending", "clock", "lock_pair"};
 #define REPEAT 20   /* the calls without an exchange are repeated this often */
 #define MAX_ROUNDS 64
 
 typedef struct { double wall, user, system; } cost_t;
 
-static int token, gpio, own_fd;
+static int token, gpio;
 static long count;
 
 static double now_s(void)
@@ -57,16 +56,6 @@ static double now_s(void)
 static double tv_s(struct timeval tv)
 {
    return tv.tv_sec + tv.tv_usec / 1e6;
-}
-
-/* A WRITE on own_fd, as a shim exchange would do it: 0 or -1. */
-static int own_write(unsigned g, unsigned level)
-{
-   uint32_t msg[4] = {4, g, level, 0};  /* PI_CMD_WRITE */
-
-   if (send(own_fd, msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg)) return -1;
-   if (recv(own_fd, msg, sizeof(msg), MSG_WAITALL) != sizeof(msg)) return -1;
-   return (int32_t)msg[3] < 0 ? -1 : 0;
 }
 
 /* Run one measurement; 0, or the failed call's error. */
@@ -83,8 +72,11 @@ static int run(int kind, long n)
       switch (kind)
       {
       case RAW: rc = gpio_write(pi, gpio, i & 1); break;
+      case GUARDED_LIBRARY:
+         rc = pgd_guard_enter(token, &call, 0);
+         if (!rc) rc = pgd_guard_leave(&call, gpio_write(call.pi, gpio, i & 1));
+         break;
       case GUARDED: rc = pgd_gpio_write(token, gpio, i & 1); break;
-      case OWN_EXCHANGE: rc = own_write(gpio, i & 1); break;
       case ENTER_LEAVE:
          rc = pgd_guard_enter(token, &call, 0);
          if (!rc) rc = pgd_guard_leave(&call, 0);
@@ -105,7 +97,7 @@ static int run(int kind, long n)
 
 static cost_t measure(int kind)
 {
-   long n = kind <= OWN_EXCHANGE ? count : REPEAT * count;
+   long n = kind <= GUARDED ? count : REPEAT * count;
    struct rusage r0, r1;
    double t0, t1;
    cost_t cost;
@@ -147,8 +139,6 @@ int main(int argc, char *argv[])
    if (rounds < 1 || rounds > MAX_ROUNDS) { fprintf(stderr, "rounds: 1-%d\n", MAX_ROUNDS); return 2; }
    token = pgd_connect(argv[1], argv[2], 5000);
    if (token < 0) { fprintf(stderr, "pgd_connect: %d\n", token); return 1; }
-   own_fd = pgd_net_connect(argv[1], argv[2], 5000);
-   if (own_fd < 0) { fprintf(stderr, "pgd_net_connect: %d\n", own_fd); return 1; }
 
    for (int r = 0; r < rounds; r++)
       for (int k = 0; k < KINDS; k++)
@@ -157,7 +147,6 @@ int main(int argc, char *argv[])
          costs[kind][r] = measure(kind);
       }
    pgd_disconnect(token);
-   close(own_fd);
 
    printf("{");
    for (int k = 0; k < KINDS; k++)
