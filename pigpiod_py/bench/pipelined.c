@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "loop_timer.h"
 
 #define WINDOW 4096
 #define WRITE 4
@@ -38,11 +38,6 @@ static int connect_to(const char *host, const char *port)
    freeaddrinfo(res);
    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
    return fd;
-}
-
-static double seconds(struct timeval tv)
-{
-   return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
 /* Send count requests of `requests` (a window of them, toggling) and read
@@ -88,8 +83,7 @@ static int pipeline(int fd, const uint32_t *requests, long count)
 int main(int argc, char *argv[])
 {
    static uint32_t requests[(WINDOW + 1) * 4];  /* from 0 or 1: whole toggles */
-   struct timespec t0, t1;
-   struct rusage r0, r1;
+   loop_timer_t timer;
    long count;
    int fd, gpio;
 
@@ -104,16 +98,10 @@ int main(int argc, char *argv[])
    fd = connect_to(argv[1], argv[2]);
    if (fd < 0) { fprintf(stderr, "cannot connect to %s:%s\n", argv[1], argv[2]); return 1; }
 
-   getrusage(RUSAGE_SELF, &r0);
-   clock_gettime(CLOCK_MONOTONIC, &t0);
+   timer_start(&timer);
    if (pipeline(fd, requests, count)) return 1;
-   clock_gettime(CLOCK_MONOTONIC, &t1);
-   getrusage(RUSAGE_SELF, &r1);
+   timer_stop(&timer);
    close(fd);
-
-   printf("{\"toggles\": %ld, \"seconds\": %.9f, \"user\": %.6f, \"system\": %.6f}\n", count,
-          (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-          seconds(r1.ru_utime) - seconds(r0.ru_utime),
-          seconds(r1.ru_stime) - seconds(r0.ru_stime));
+   timer_report(&timer, count);
    return 0;
 }
