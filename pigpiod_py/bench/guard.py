@@ -81,7 +81,7 @@ def format_costs(costs: Dict[str, Dict[str, float]]) -> str:
     for key, what in (("guarded", "a hot command (own exchange, no mask)"),
                       ("guarded_library", "any other command (library call, masked)")):
         cost = costs[key]["wall_us"] - costs["raw"]["wall_us"]
-        lines.append("The guard of %s costs %.2f us over the bare library call: %s the %.0f us "
+        lines.append("The guard of %s costs %+.2f us over the bare library call: %s the %.0f us "
                      "budget." % (what, cost, "within" if cost < BUDGET_US else "over", BUDGET_US))
     return "\n".join(lines)
 
