@@ -81,7 +81,8 @@ def test_guard_benchmark_json():
     out = run("bench", "guard", "--count", "300", "--rounds", "2", "--json", "--cpu", "0")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    for key in ("raw", "guarded_library", "guarded", "enter_leave", "sigmask_pair", "sigpending", "clock", "lock_pair"):
+    for key in ("raw", "guarded_library", "guarded", "enter_leave", "sigmask_pair", "sigpending",
+                "clock", "lock_pair"):
         assert set(report[key]) == {"wall_us", "user_us", "system_us"}
         assert report[key]["wall_us"] > 0
     assert report["rounds"] == 2 and report["budget_us"] == 1.0
