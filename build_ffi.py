@@ -173,24 +173,26 @@ def guarded(protos: List[Prototype]) -> List[Prototype]:
             and p.result in ("int", "uint32_t")]
 
 
+def _guarded_body(p: Prototype) -> str:
+    """The body of ``p``'s guarded twin."""
+    unsigned = p.result == "uint32_t"
+    carries_data = int(any("*" in param or "[" in param for param in p.params))
+    return ("   pgd_call_t call;\n   int refused = pgd_guard_enter(token, &call, %d);\n"
+            "   if (refused) return refused;\n   return %s(&call, %s(%s));\n"
+            % (carries_data, "pgd_guard_leave_u32" if unsigned else "pgd_guard_leave", p.name,
+               ", ".join(["call.pi"] + p.names[1:])))
+
+
 def guard_wrappers(protos: List[Prototype]) -> Tuple[str, str]:
     """(cdef, C source) of the guarded twin of every function in ``protos``:
     ``pgd_<name>(int token, ...)`` (see include/pgd_guard.h). A uint32_t
     result becomes int64_t, so that failures stay negative."""
     cdefs, sources = [], []
     for p in protos:
-        unsigned = p.result == "uint32_t"
-        result = "int64_t" if unsigned else "int"
-        params = ", ".join(["int token"] + p.params[1:])
-        args = ", ".join(["call.pi"] + p.names[1:])
-        carries_data = int(any("*" in param or "[" in param for param in p.params))
-        leave = "pgd_guard_leave_u32" if unsigned else "pgd_guard_leave"
-        head = "%s %s%s(%s)" % (result, GUARD_PREFIX, p.name, params)
+        result = "int64_t" if p.result == "uint32_t" else "int"
+        head = "%s %s%s(%s)" % (result, GUARD_PREFIX, p.name, ", ".join(["int token"] + p.params[1:]))
         cdefs.append(head + ";")
-        sources.append(
-            "%s\n{\n   pgd_call_t call;\n   int refused = pgd_guard_enter(token, &call, %d);\n"
-            "   if (refused) return refused;\n   return %s(&call, %s(%s));\n}\n"
-            % (head, carries_data, leave, p.name, args))
+        sources.append("%s\n{\n%s}\n" % (head, _guarded_body(p)))
     return "\n".join(cdefs), "\n".join(sources)
 
 

@@ -48,14 +48,15 @@ void pgd_block_signals(sigset_t *saved)
    pthread_sigmask(SIG_BLOCK, &all, saved);
 }
 
-void pgd_restore_signals(const sigset_t *saved)
+/* Restore the caller's mask; first, if `may_pipe`, consume a SIGPIPE raised
+   meanwhile: a send() on a dead socket raised it for this thread while it
+   was blocked here; the caller did not block it, so it is ours to consume
+   (its default action would kill the process). */
+static void restore_signals(const sigset_t *saved, int may_pipe)
 {
    sigset_t pending;
 
-   /* A send() on a dead socket raised SIGPIPE for this thread while it was
-      blocked here; the caller did not block it, so it is ours to consume
-      (its default action would kill the process). */
-   if (!sigismember(saved, SIGPIPE) && sigpending(&pending) == 0 &&
+   if (may_pipe && !sigismember(saved, SIGPIPE) && sigpending(&pending) == 0 &&
        sigismember(&pending, SIGPIPE))
    {
       sigset_t pipe_only;
@@ -65,6 +66,11 @@ void pgd_restore_signals(const sigset_t *saved)
       sigtimedwait(&pipe_only, NULL, &now);
    }
    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+void pgd_restore_signals(const sigset_t *saved)
+{
+   restore_signals(saved, 1);
 }
 
 /* ---- the guard ----------------------------------------------------------------- */
@@ -129,13 +135,56 @@ static int broken(slot_t *s, int result)
    return PGD_ERR_TIMEOUT;                   /* the daemon is there but did not answer */
 }
 
+/* Receive all of buf within what is left of the call's time-out: 0, or -1
+   (EOF, a time-out or a failure). */
+static int recv_rest(int fd, void *buf, size_t len, const pgd_call_t *call, int timeout_ms)
+{
+   size_t done = 0;
+
+   while (done < len)
+   {
+      ssize_t n = recv(fd, (char *)buf + done, len - done, 0);
+      if (n > 0) { done += (size_t)n; continue; }
+      if (n == 0 || errno != EINTR) return -1;
+      if (timeout_ms > 0 && pgd_net_now_ms() - call->start_ms >= timeout_ms) return -1;
+   }
+   return 0;
+}
+
+/* The library's recv() of a reply header failed with EINTR before reading
+   anything: signals are blocked here, so only a stop and continue of the
+   process (SIGSTOP/SIGCONT, Ctrl-Z then fg, a debugger) does that, with a
+   time-out on the socket.  For a call without data the reply is just the
+   header, still waiting in the socket: read it, and the exchange succeeded.
+   Returns 1 and the result in *result, or 0 (the connection is broken). */
+static int recover_interrupted(const slot_t *s, const pgd_call_t *call, int32_t *result)
+{
+   uint32_t reply[4];
+
+   if (call->checks_data || errno != EINTR) return 0;
+   if (recv_rest(s->command_fd, reply, sizeof(reply), call, s->timeout_ms)) return 0;
+   *result = (int32_t)reply[3];
+   return 1;
+}
+
 static int finish(pgd_call_t *call, int failed, int result)
 {
    slot_t *s = &slots[call->pi];
+   /* The kernel raises SIGPIPE only with a send() that fails with EPIPE (and
+      the library returns at once after a failed send): on any other outcome
+      there is no SIGPIPE of ours to look for, and sigpending() is saved. */
+   int may_pipe = failed || errno == EPIPE;
 
+   int32_t recovered;
+
+   if (failed && result == pigif_bad_recv && recover_interrupted(s, call, &recovered))
+   {
+      failed = 0;
+      result = recovered;
+   }
    if (!failed && call->checks_data) failed = reply_incomplete(s, call);
    if (failed) result = broken(s, result);
-   pgd_restore_signals(&call->saved);
+   restore_signals(&call->saved, may_pipe);
    pthread_mutex_unlock(&s->lock);
    return result;
 }
@@ -155,7 +204,13 @@ int64_t pgd_guard_leave_u32(pgd_call_t *call, uint32_t value)
    /* A failure comes back as one of these codes cast to uint32_t, which is
       also a value the daemon can send: only a failed exchange tells. */
    int failed = 0, code = (int)value;
+   int32_t recovered;
 
+   if (code == pigif_bad_recv && recover_interrupted(&slots[call->pi], call, &recovered))
+   {
+      finish(call, 0, 0);
+      return (int64_t)(uint32_t)recovered;
+   }
    if (is_exchange_failure(code)) failed = reply_incomplete(&slots[call->pi], call);
    if (failed) return finish(call, 1, code);
    finish(call, 0, 0);

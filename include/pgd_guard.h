@@ -3,12 +3,12 @@
    build_ffi.py generates one wrapper per library function from the header;
    each wrapper takes a session token instead of the library's pi number:
 
-      int pgd_gpio_write(int token, unsigned gpio, unsigned level)
+      int pgd_set_mode(int token, unsigned gpio, unsigned mode)
       {
          pgd_call_t call;
          int refused = pgd_guard_enter(token, &call, 0);
          if (refused) return refused;
-         return pgd_guard_leave(&call, gpio_write(call.pi, gpio, level));
+         return pgd_guard_leave(&call, set_mode(call.pi, gpio, mode));
       }
 
    For the duration of the call the guard
@@ -18,6 +18,8 @@
    * blocks every signal in the calling thread, so the library's recv() never
      fails with EINTR (a Python signal handler, SIGCHLD from subprocess...),
      and consumes a SIGPIPE the library's send() raised on a dead socket;
+     only a stop and continue of the process still interrupts a recv(), and
+     for a call without data the guard then reads the reply itself;
    * checks the outcome: a failed send/recv, or for calls that carry data a
      reply that timed out half-way, ended early or left bytes behind, marks
      the connection broken.  A broken connection is never used again, so a

@@ -8,12 +8,14 @@ releases daemon handles whose objects were dropped without ``close()``.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import socket
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Deque, List, NoReturn, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, NoReturn, Optional, Tuple, TypeVar
 
 from ._pigpiod import lib as _lib
 from . import housekeeping
@@ -39,6 +41,7 @@ _CLOSED = _lib.PGD_ERR_CLOSED
 _RECONNECT_DELAYS = (0.05, 5.0)
 
 Release = Tuple[Callable[..., int], Tuple[Any, ...]]
+Method = TypeVar("Method", bound=Callable[..., Any])
 
 
 def keepalive_socket(sock: socket.socket) -> None:
@@ -115,7 +118,8 @@ class Connection:
 
     def call(self, function: Callable[..., int], *args: Any) -> int:
         """``function(token, *args)`` on the current connection; a negative
-        result raises its typed error."""
+        result raises its typed error. A call refused before anything was
+        sent because a reconnect raced it is repeated on the new connection."""
         return self.call_opening(function, *args)[0]
 
     def call_opening(self, function: Callable[..., int], *args: Any) -> Tuple[int, int]:
@@ -129,9 +133,21 @@ class Connection:
                 raise argument_error(function.__name__, args, exc) from None
             if result >= 0:
                 return result, token
-            if not (result == _CLOSED and self.token != token and self.token > 0):
+            if not self._raced(result, token):
                 self.fail(result, token)
-            # else refused before anything was sent: a reconnect raced us, go again
+
+    def _raced(self, result: int, token: int) -> bool:
+        """Whether a call made with ``token`` was refused before anything was
+        sent because a reconnect replaced the connection: safe to repeat."""
+        return result == _CLOSED and self.token != token and self.token > 0
+
+    def recover(self, result: int, token: int, function: Callable[..., int], *args: Any) -> int:
+        """After ``function(token, *args)`` returned ``result`` < 0: the
+        result of the call repeated on the new connection when a reconnect
+        raced it (see :meth:`call`), else the typed error raised."""
+        if self._raced(result, token):
+            return self.call(function, *args)
+        self.fail(result, token)
 
     def call_on(self, token: int, function: Callable[..., int], *args: Any) -> int:
         """The same on the connection ``token`` names (a handle's): refused
@@ -293,3 +309,48 @@ class Connection:
         if self._batch_socket is not None:
             self._batch_socket.close()
             self._batch_socket = None
+
+
+_FAST_CALL = """\
+def {name}(self{params}):
+    connection = self._connection
+    token = connection.token
+    try:
+        result = function(token{args})
+    except (TypeError, OverflowError) as exc:
+        raise argument_error(function.__name__, ({args_tuple}), exc) from None
+    if result < 0:
+        result = connection.recover(result, token, function{args})
+    return {returned}
+"""
+
+
+def command(function: Callable[..., int]) -> Callable[[Method], Method]:
+    """Decorator of a method that is one guarded call, ``function(token,
+    *arguments)``, on ``self._connection``: the hot commands' fast path.
+
+    The method's body is its docstring only; its code is generated for its
+    exact parameters (one Python frame; no ``*args``), with what
+    :meth:`Connection.call` does: arguments cffi refuses raise typed errors,
+    a negative result raises (or is repeated after a raced reconnect). A
+    method annotated ``-> None`` returns None, any other the result."""
+    def generate(method: Method) -> Method:
+        code = method.__code__
+        if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+            raise TypeError("@command takes positional parameters only: %s" % method.__name__)
+        names = code.co_varnames[1:code.co_argcount]
+        source = _FAST_CALL.format(
+            name=method.__name__,
+            params="".join(", " + name for name in names),
+            args="".join(", " + name for name in names),
+            args_tuple="".join(name + ", " for name in names),
+            returned="None" if method.__annotations__.get("return", "result") in (None, "None") else "result",
+        )
+        namespace: Dict[str, Any] = {"function": function, "argument_error": argument_error}
+        exec(compile(source, "<command %s>" % method.__qualname__, "exec"), namespace)
+        fast: Method = namespace[method.__name__]
+        fast.__defaults__ = method.__defaults__
+        functools.update_wrapper(fast, method)
+        return fast
+
+    return generate

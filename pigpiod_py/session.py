@@ -15,7 +15,7 @@ from .batch import Batch
 from .bitbang import BitBangMethods
 from .bsc import BscMethods
 from .checks import MAX_EXTENSION, text_argument, wait_seconds
-from .connection import Connection
+from .connection import Connection, command
 from .constants import Command, Edge, Mode
 from .errors import (
     CloseError,
@@ -212,17 +212,17 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """Set the pull resistor of a gpio (:class:`Pull`: OFF, DOWN, UP)."""
         self._call(_lib.pgd_set_pull_up_down, gpio, pull)
 
-    def read(self, gpio: int) -> int:
+    @command(_lib.pgd_gpio_read)
+    def read(self, gpio: int) -> int:  # type: ignore[empty-body]
         """The level of a gpio: 0 or 1."""
-        return self._call(_lib.pgd_gpio_read, gpio)
 
+    @command(_lib.pgd_gpio_write)
     def write(self, gpio: int, level: int) -> None:
         """Set a gpio to output at ``level`` (0 or 1)."""
-        self._call(_lib.pgd_gpio_write, gpio, level)
 
+    @command(_lib.pgd_gpio_trigger)
     def trigger(self, gpio: int, pulse_len: int, level: int = 1) -> None:
         """Send a pulse of ``pulse_len`` µs (1-100) at ``level`` on a gpio."""
-        self._call(_lib.pgd_gpio_trigger, gpio, pulse_len, level)
 
     # -- banks --------------------------------------------------------------
 
@@ -234,27 +234,27 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """Levels of gpio 32-53 as a bit mask (bit 0 = gpio 32)."""
         return self._call(_lib.pgd_read_bank_2)
 
+    @command(_lib.pgd_set_bank_1)
     def set_bank_1(self, bits: int) -> None:
         """Set the gpios 0-31 whose bits are 1."""
-        self._call(_lib.pgd_set_bank_1, bits)
 
+    @command(_lib.pgd_clear_bank_1)
     def clear_bank_1(self, bits: int) -> None:
         """Clear the gpios 0-31 whose bits are 1."""
-        self._call(_lib.pgd_clear_bank_1, bits)
 
+    @command(_lib.pgd_set_bank_2)
     def set_bank_2(self, bits: int) -> None:
         """Set the gpios 32-53 whose bits are 1 (bit 0 = gpio 32)."""
-        self._call(_lib.pgd_set_bank_2, bits)
 
+    @command(_lib.pgd_clear_bank_2)
     def clear_bank_2(self, bits: int) -> None:
         """Clear the gpios 32-53 whose bits are 1 (bit 0 = gpio 32)."""
-        self._call(_lib.pgd_clear_bank_2, bits)
 
     # -- software PWM and servo --------------------------------------------
 
+    @command(_lib.pgd_set_PWM_dutycycle)
     def set_pwm_dutycycle(self, gpio: int, dutycycle: int) -> None:
         """Start software PWM on a gpio: ``dutycycle`` out of its range."""
-        self._call(_lib.pgd_set_PWM_dutycycle, gpio, dutycycle)
 
     def get_pwm_dutycycle(self, gpio: int) -> int:
         """The dutycycle last set (hardware PWM: 0-1000000)."""
@@ -280,9 +280,9 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """The PWM (or hardware PWM / clock) frequency of a gpio in Hz."""
         return self._call(_lib.pgd_get_PWM_frequency, gpio)
 
+    @command(_lib.pgd_set_servo_pulsewidth)
     def set_servo_pulsewidth(self, gpio: int, pulsewidth: int) -> None:
         """Start servo pulses of ``pulsewidth`` µs (500-2500; 0 = off)."""
-        self._call(_lib.pgd_set_servo_pulsewidth, gpio, pulsewidth)
 
     def get_servo_pulsewidth(self, gpio: int) -> int:
         """The servo pulse width last set, in µs."""

@@ -37,16 +37,55 @@ def test_info_as_json(sim):
 
 
 def test_toggle_benchmark_json(daemon):
+    """By default the C responder and the daemon named, each with every client."""
     out = run("bench", "toggle", "--host", daemon.host, "--port", str(daemon.port),
               "--count", "300", "--rounds", "2", "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    results = report["results"]
-    assert set(results) == {toggle.C_LOOP, "pigpiod_py", "pigpiod_py batched", "pigpio module"}
-    for row in results.values():
-        assert row["toggles_per_s"] > 0 and row["rounds"] == 2
-    assert results[toggle.C_LOOP]["vs_c"] == 1.0
+    reference, named = report["daemons"]
+    assert reference["kind"] == "c" and "C reference responder" in reference["daemon"]
+    assert named["daemon"] == "pigpiod at %s:%d" % (daemon.host, daemon.port)
+    common = {toggle.C_LOOP, toggle.CEILING, "pigpiod_py", "pigpio module", *toggle.BATCHED}
+    assert set(reference["results"]) == common  # the responder makes no waves
+    assert set(named["results"]) == common | {toggle.WAVE}
+    for part in (reference, named):
+        for row in part["results"].values():
+            assert row["toggles_per_s"] > 0 and row["rounds"] == 2
+        results = part["results"]
+        assert results[toggle.C_LOOP]["vs_c"] == 1.0 and results[toggle.CEILING]["vs_ceiling"] == 1.0
+        assert all("vs_ceiling" in results[kind] for kind in toggle.BATCHED)
+        assert isinstance(part["notes"], list)
+    assert named["results"][toggle.WAVE]["setup_ms"] > 0
     assert out.stderr == ""  # no progress when stderr is not a terminal
+
+
+def test_toggle_benchmark_text_has_a_table_per_daemon_and_the_summary(daemon):
+    out = run("bench", "toggle", "--daemon", "c", "--daemon", "%s:%d" % (daemon.host, daemon.port),
+              "--count", "200", "--rounds", "1")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert "C reference responder" in first and "pigpiod at %s:%d" % (daemon.host, daemon.port) in first
+    assert out.stdout.count("raw pipelined (C)") == 2
+    summary = out.stdout[out.stdout.index("Summary"):].splitlines()
+    assert summary[1].startswith("| against | C loop |")
+    assert summary[3].startswith("| the C responder |")
+    assert summary[4].startswith("| pigpiod %s:%d |" % (daemon.host, daemon.port))
+
+
+def test_a_bad_daemon_is_refused():
+    out = run("bench", "toggle", "--daemon", "nowhere")
+    assert out.returncode == 2 and "c, sim, auto or HOST:PORT" in out.stderr
+
+
+def test_guard_benchmark_json():
+    out = run("bench", "guard", "--count", "300", "--rounds", "2", "--json", "--cpu", "0")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    for key in ("raw", "guarded", "enter_leave", "sigmask_pair", "sigpending", "clock",
+                "lock_pair"):
+        assert set(report[key]) == {"wall_us", "user_us", "system_us"}
+        assert report[key]["wall_us"] > 0
+    assert report["rounds"] == 2 and report["budget_us"] == 1.0
 
 
 def test_progress_on_stderr_when_asked(daemon):
@@ -63,8 +102,8 @@ def test_the_address_and_port_from_the_environment_reach_every_client(daemon):
     out = run("bench", "toggle", "--count", "200", "--rounds", "1", "--json", **env)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert report["daemon"] == "pigpiod at %s:%d" % (daemon.host, daemon.port)
-    assert toggle.C_LOOP in report["results"]
+    assert report["daemons"][1]["daemon"] == "pigpiod at %s:%d" % (daemon.host, daemon.port)
+    assert toggle.C_LOOP in report["daemons"][1]["results"]
     out = run("demo", "--count", "200", "--rounds", "1", **env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "daemon:            pigpiod at %s:%d" % (daemon.host, daemon.port)
@@ -107,6 +146,27 @@ def test_summary_ratios():
     assert table["pigpio module"]["vs_c"] == 0.5
     assert table[toggle.C_LOOP]["user_vs_module"] == 0.25
     assert "vs C" in toggle.format_table(table)
+
+
+def test_notes_say_when_the_daemon_sets_the_pace():
+    """The simulator is called the bottleneck when its C loop is slower than
+    against the C responder, or a batched client reaches its ceiling."""
+    reference = toggle.summarise({
+        toggle.C_LOOP: [{"toggles": 60000, "seconds": 1.0, "user": 0.0, "system": 0.1}],
+        toggle.CEILING: [{"toggles": 300000, "seconds": 1.0, "user": 0.0, "system": 0.1}],
+    })
+    sim = toggle.summarise({
+        toggle.C_LOOP: [{"toggles": 20000, "seconds": 1.0, "user": 0.0, "system": 0.1}],
+        toggle.CEILING: [{"toggles": 100000, "seconds": 1.0, "user": 0.0, "system": 0.1}],
+        toggle.BATCHED[1]: [{"toggles": 90000, "seconds": 1.0, "user": 0.0, "system": 0.1}],
+    })
+    found = toggle.notes("sim", sim, reference)
+    assert any("single commands are paced by the daemon" in note for note in found)
+    assert any("0.90 of the raw pipelined ceiling" in note for note in found)
+    assert any("0.33x the C responder's" in note for note in found)
+    assert toggle.notes("c", reference, None) == []
+    summary = toggle.format_summary({"the C responder": reference, "the simulator": sim})
+    assert "| the simulator | 20000/s |" in summary and "0.90 of ceiling" in summary
 
 
 def test_unknown_benchmark():

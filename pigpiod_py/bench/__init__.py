@@ -1,4 +1,4 @@
-"""Benchmarks, measured side by side against one daemon (toggle, events, soak)."""
+"""Benchmarks, measured side by side (toggle, guard, events, soak)."""
 from __future__ import annotations
 
 import argparse

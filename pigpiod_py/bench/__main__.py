@@ -1,10 +1,10 @@
-"""``python -m pigpiod_py bench [toggle|events|soak] [options]``."""
+"""``python -m pigpiod_py bench [toggle|guard|events|soak] [options]``."""
 from __future__ import annotations
 
 import sys
 from typing import List, Optional
 
-BENCHMARKS = ("toggle", "events", "soak")
+BENCHMARKS = ("toggle", "guard", "events", "soak")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -18,6 +18,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .events import main as events_main
 
         return events_main(argv)
+    if name == "guard":
+        from .guard import main as guard_main
+
+        return guard_main(argv)
     if name == "soak":
         from .soak import main as soak_main
 
