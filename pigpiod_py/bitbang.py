@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 from ._pigpiod import lib as _lib
 from .errors import PigpioTypeError
@@ -44,15 +44,15 @@ class BitBangI2CZip(ZipProgram):
 class BitBangI2C(Handle):
     """A bit-banged I2C bus on two gpios (``Session.open_bb_i2c``)."""
 
-    def __init__(self, session: CommandFamily, token: int, sda: int, scl: int, baud: int) -> None:
-        super().__init__(session, token, _lib.pgd_bb_i2c_close, sda)
+    def __init__(self, session: CommandFamily, token: int, sda: int, scl: int, baud: int,
+                 name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_bb_i2c_close, sda, name=name)
         self.sda = sda
         self.scl = scl
         self.baud = baud
 
-    def __repr__(self) -> str:
-        return "<BitBangI2C sda %d scl %d %d baud%s>" % (
-            self.sda, self.scl, self.baud, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "sda %d scl %d %d baud" % (self.sda, self.scl, self.baud)
 
     def __enter__(self) -> "BitBangI2C":
         return self
@@ -86,15 +86,14 @@ class BitBangSpi(Handle):
     """A bit-banged SPI chip select and its bus pins (``Session.open_bb_spi``)."""
 
     def __init__(self, session: CommandFamily, token: int, cs: int, miso: int, mosi: int,
-                 sclk: int, baud: int, flags: BitBangSpiFlags) -> None:
-        super().__init__(session, token, _lib.pgd_bb_spi_close, cs)
+                 sclk: int, baud: int, flags: BitBangSpiFlags, name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_bb_spi_close, cs, name=name)
         self.cs, self.miso, self.mosi, self.sclk = cs, miso, mosi, sclk
         self.baud = baud
         self.flags = flags
 
-    def __repr__(self) -> str:
-        return "<BitBangSpi cs %d miso %d mosi %d sclk %d%s>" % (
-            self.cs, self.miso, self.mosi, self.sclk, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "cs %d miso %d mosi %d sclk %d" % (self.cs, self.miso, self.mosi, self.sclk)
 
     def __enter__(self) -> "BitBangSpi":
         return self
@@ -114,15 +113,14 @@ class BitBangSerialReader(Handle):
     """
 
     def __init__(self, session: CommandFamily, token: int, gpio: int, baud: int,
-                 data_bits: int) -> None:
-        super().__init__(session, token, _lib.pgd_bb_serial_read_close, gpio)
+                 data_bits: int, name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_bb_serial_read_close, gpio, name=name)
         self.gpio = gpio
         self.baud = baud
         self.data_bits = data_bits
 
-    def __repr__(self) -> str:
-        return "<BitBangSerialReader gpio %d %d baud %d bits%s>" % (
-            self.gpio, self.baud, self.data_bits, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "gpio %d %d baud %d bits" % (self.gpio, self.baud, self.data_bits)
 
     def __enter__(self) -> "BitBangSerialReader":
         return self
@@ -142,13 +140,15 @@ class BitBangSerialReader(Handle):
 class BitBangMethods(CommandFamily):
     """Session methods for bit-banged I2C, SPI and serial receive."""
 
-    def open_bb_i2c(self, sda: int, scl: int, baud: int = 100_000) -> BitBangI2C:
+    def open_bb_i2c(self, sda: int, scl: int, baud: int = 100_000, *,
+                    name: Optional[str] = None) -> BitBangI2C:
         """Bit-bang I2C on ``sda`` and ``scl`` (gpios 0-31) at 50-500000 baud."""
         _, token = self._open(_lib.pgd_bb_i2c_open, sda, scl, baud)
-        return BitBangI2C(self, token, sda, scl, baud)
+        return BitBangI2C(self, token, sda, scl, baud, name=name)
 
     def open_bb_spi(self, cs: int, miso: int, mosi: int, sclk: int, baud: int = 100_000,
-                    flags: Union[BitBangSpiFlags, None] = None) -> BitBangSpi:
+                    flags: Union[BitBangSpiFlags, None] = None, *,
+                    name: Optional[str] = None) -> BitBangSpi:
         """Bit-bang SPI with chip select ``cs`` at 50-250000 baud (bus pins may be shared
         by several chip selects)."""
         flags = BitBangSpiFlags() if flags is None else flags
@@ -156,10 +156,10 @@ class BitBangMethods(CommandFamily):
             raise PigpioTypeError(_lib.PI_BAD_FLAGS, "flags must be BitBangSpiFlags, not %s"
                                   % type(flags).__name__)
         _, token = self._open(_lib.pgd_bb_spi_open, cs, miso, mosi, sclk, baud, int(flags))
-        return BitBangSpi(self, token, cs, miso, mosi, sclk, baud, flags)
+        return BitBangSpi(self, token, cs, miso, mosi, sclk, baud, flags, name=name)
 
-    def open_bb_serial_read(self, gpio: int, baud: int,
-                            data_bits: int = 8) -> BitBangSerialReader:
+    def open_bb_serial_read(self, gpio: int, baud: int, data_bits: int = 8, *,
+                            name: Optional[str] = None) -> BitBangSerialReader:
         """Receive serial data on ``gpio`` at 50-250000 baud, 1-32 data bits."""
         _, token = self._open(_lib.pgd_bb_serial_read_open, gpio, baud, data_bits)
-        return BitBangSerialReader(self, token, gpio, baud, data_bits)
+        return BitBangSerialReader(self, token, gpio, baud, data_bits, name=name)

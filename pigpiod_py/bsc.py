@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from typing import Any, Callable, List, Tuple, TypeVar
+from typing import Any, Callable, List, Optional, Tuple, TypeVar
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
@@ -60,8 +60,8 @@ class BscStatus:
 class BscSlave(Handle):
     """The BSC peripheral configured as a slave; closing it shuts the peripheral down."""
 
-    def __init__(self, session: CommandFamily, control: int) -> None:
-        super().__init__(session, session._connection.token, _bsc_xfer, _request(0, b""))
+    def __init__(self, session: CommandFamily, control: int, name: Optional[str] = None) -> None:
+        super().__init__(session, session._connection.token, _bsc_xfer, _request(0, b""), name=name)
         self.control = control
         self._callbacks: List[Callback] = []
 
@@ -106,14 +106,14 @@ def _bsc_xfer(token: int, xfer: Any) -> int:
 class I2CSlave(BscSlave):
     """The Pi as an I2C slave at a 7-bit address (``Session.open_i2c_slave``)."""
 
-    def __init__(self, session: CommandFamily, address: int) -> None:
+    def __init__(self, session: CommandFamily, address: int, name: Optional[str] = None) -> None:
         control = (address << _ADDRESS_SHIFT | _lib.BSC_CR_TXE | _lib.BSC_CR_RXE
                    | _lib.BSC_CR_I2C | _lib.BSC_CR_EN)
-        super().__init__(session, control)
+        super().__init__(session, control, name=name)
         self.address = address
 
-    def __repr__(self) -> str:
-        return "<I2CSlave address 0x%02x%s>" % (self.address, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "address 0x%02x" % self.address
 
     def __enter__(self) -> "I2CSlave":
         return self
@@ -122,14 +122,14 @@ class I2CSlave(BscSlave):
 class SpiSlave(BscSlave):
     """The Pi as an SPI slave in mode 0-3 (``Session.open_spi_slave``)."""
 
-    def __init__(self, session: CommandFamily, mode: int) -> None:
+    def __init__(self, session: CommandFamily, mode: int, name: Optional[str] = None) -> None:
         control = ((mode & 1) << _CPHA_BIT | (mode >> 1) << _CPOL_BIT | _lib.BSC_CR_TXE
                    | _lib.BSC_CR_RXE | _lib.BSC_CR_SPI | _lib.BSC_CR_EN)
-        super().__init__(session, control)
+        super().__init__(session, control, name=name)
         self.mode = mode
 
-    def __repr__(self) -> str:
-        return "<SpiSlave mode %d%s>" % (self.mode, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "mode %d" % self.mode
 
     def __enter__(self) -> "SpiSlave":
         return self
@@ -141,15 +141,15 @@ _Slave = TypeVar("_Slave", bound=BscSlave)
 class BscMethods(CommandFamily):
     """Session methods for the BSC slave peripheral."""
 
-    def open_i2c_slave(self, address: int) -> I2CSlave:
+    def open_i2c_slave(self, address: int, *, name: Optional[str] = None) -> I2CSlave:
         """Answer as an I2C slave at 7-bit ``address`` (1-127)."""
         checked_int(address, 1, _lib.PI_MAX_I2C_ADDR, "address", _lib.PI_BAD_I2C_ADDR)
-        return _started(I2CSlave(self, address))
+        return _started(I2CSlave(self, address, name=name))
 
-    def open_spi_slave(self, mode: int = 0) -> SpiSlave:
+    def open_spi_slave(self, mode: int = 0, *, name: Optional[str] = None) -> SpiSlave:
         """Answer as an SPI slave in SPI ``mode`` 0-3."""
         checked_int(mode, 0, 3, "SPI mode")
-        return _started(SpiSlave(self, mode))
+        return _started(SpiSlave(self, mode, name=name))
 
 
 def _started(slave: _Slave) -> _Slave:

@@ -62,7 +62,8 @@ class Connection:
     """
 
     def __init__(self, host: str, port: int, timeout: Optional[float], reconnect: bool,
-                 keepalive: Optional[float]) -> None:
+                 keepalive: Optional[float], name: Optional[str] = None) -> None:
+        self.name = name
         self.host = host
         self.port = port
         self.timeout = wait_seconds(timeout, "timeout")
@@ -82,7 +83,8 @@ class Connection:
         housekeeping.watch(self)
 
     def __repr__(self) -> str:
-        return "pigpiod at %s:%d" % (self.host, self.port)
+        where = "pigpiod at %s:%d" % (self.host, self.port)
+        return where if self.name is None else "%s (%s)" % (self.name, where)
 
     # -- connecting ------------------------------------------------------------
 
@@ -177,7 +179,7 @@ class Connection:
                                         % (self, error_message(result)))
         if result == _CLOSED or result == _lib.pigif_unconnected_pi:
             if self.closed:
-                raise SessionClosedError(result, "the session is closed")
+                raise SessionClosedError(result, "the session with %r is closed" % (self,))
             raise PigpioConnectionError(result, "the connection to %r is lost; reconnecting"
                                         % (self,))
         raise make_error(result)
@@ -291,7 +293,7 @@ class Connection:
         with self._lock:
             if self.token < 0:
                 if self.closed:
-                    raise SessionClosedError(_CLOSED, "the session is closed")
+                    raise SessionClosedError(_CLOSED, "the session with %r is closed" % (self,))
                 raise PigpioConnectionError(_CLOSED, "the connection to %r is lost; reconnecting"
                                             % (self,))
             if self._batch_socket is None:

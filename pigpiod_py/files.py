@@ -32,8 +32,8 @@ class RemoteFile(Handle):
     """A file open on the daemon's host: bytes in and out, iteration by line."""
 
     def __init__(self, session: CommandFamily, token: int, handle: int, path: str,
-                 mode: FileMode) -> None:
-        super().__init__(session, token, _lib.pgd_file_close, handle)
+                 mode: FileMode, name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_file_close, handle, name=name)
         self.handle = handle
         self.path = path
         self.mode = mode
@@ -95,21 +95,22 @@ class RemoteFile(Handle):
     def __enter__(self) -> "RemoteFile":
         return self
 
-    def __repr__(self) -> str:
-        return "<RemoteFile %d %r%s>" % (self.handle, self.path, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "%d %r" % (self.handle, self.path)
 
 
 class FileMethods(CommandFamily):
     """Session methods for files on the Pi and shell scripts."""
 
-    def open_file(self, path: str, mode: Union[FileMode, int] = FileMode.READ) -> RemoteFile:
+    def open_file(self, path: str, mode: Union[FileMode, int] = FileMode.READ, *,
+                  name: Optional[str] = None) -> RemoteFile:
         """Open ``path`` on the daemon's host (permitted by its access file)."""
-        name = text_argument(path, "path", MAX_EXTENSION)
+        encoded = text_argument(path, "path", MAX_EXTENSION)
         checked_int(mode, 1, _ALL_MODES, "file mode", _lib.PI_BAD_FILE_MODE)
         if not int(mode) & (FileMode.READ | FileMode.WRITE):
             raise PigpioValueError(_lib.PI_BAD_FILE_MODE, "the mode needs READ or WRITE")
-        handle, token = self._open(_lib.pgd_file_open, name, int(mode))
-        return RemoteFile(self, token, handle, path, FileMode(mode))
+        handle, token = self._open(_lib.pgd_file_open, encoded, int(mode))
+        return RemoteFile(self, token, handle, path, FileMode(mode), name=name)
 
     def list_files(self, pattern: str) -> List[str]:
         """Paths on the daemon's host matching a shell pattern (directories end in /)."""

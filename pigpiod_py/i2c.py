@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, TypeVar, Union
+from typing import Any, Callable, List, Optional, TypeVar, Union
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
@@ -136,15 +136,14 @@ class I2CDevice(Handle):
     """
 
     def __init__(self, session: CommandFamily, token: int, handle: int, bus: int,
-                 address: int) -> None:
-        super().__init__(session, token, _lib.pgd_i2c_close, handle)
+                 address: int, name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_i2c_close, handle, name=name)
         self.handle = handle
         self.bus = bus
         self.address = address
 
-    def __repr__(self) -> str:
-        return "<I2CDevice bus %d address 0x%02x handle %d%s>" % (
-            self.bus, self.address, self.handle, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "bus %d address 0x%02x handle %d" % (self.bus, self.address, self.handle)
 
     def __enter__(self) -> "I2CDevice":
         return self
@@ -245,11 +244,12 @@ def _register(register: int) -> int:
 class I2CMethods(CommandFamily):
     """Session methods for hardware I2C devices."""
 
-    def open_i2c(self, bus: int, address: int, flags: int = 0) -> I2CDevice:
+    def open_i2c(self, bus: int, address: int, flags: int = 0, *,
+                 name: Optional[str] = None) -> I2CDevice:
         """Open the device at 7-bit ``address`` on ``bus`` (the address is not probed)."""
         checked_int(address, 0, _lib.PI_MAX_I2C_ADDR, "address", _lib.PI_BAD_I2C_ADDR)
         handle, token = self._open(_lib.pgd_i2c_open, bus, address, flags)
-        return I2CDevice(self, token, handle, bus, address)
+        return I2CDevice(self, token, handle, bus, address, name=name)
 
     def scan_i2c(self, bus: int) -> List[int]:
         """The addresses 0x03-0x77 on ``bus`` that acknowledge a one-byte read."""

@@ -34,9 +34,9 @@ class Notifier(Handle):
     """A pipe notification handle: ``begin``, ``pause``, ``read``, iterate,
     ``close`` (idempotent; also done by the session's ``close``)."""
 
-    def __init__(self, session: CommandFamily, fifo_dir: str = "/dev") -> None:
+    def __init__(self, session: CommandFamily, fifo_dir: str = "/dev", name: Optional[str] = None) -> None:
         self.handle, token = session._open(_lib.pgd_notify_open)
-        super().__init__(session, token, _lib.pgd_notify_close, self.handle)
+        super().__init__(session, token, _lib.pgd_notify_close, self.handle, name=name)
         self.path = os.path.join(fifo_dir, "pigpio%d" % self.handle)
         self._fd: Optional[int] = None
         self._partial = b""
@@ -86,8 +86,8 @@ class Notifier(Handle):
             os.close(self._fd)
             self._fd = None
 
-    def __repr__(self) -> str:
-        return "<Notifier %d %s%s>" % (self.handle, self.path, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "%d %s" % (self.handle, self.path)
 
     def __del__(self) -> None:
         super().__del__()

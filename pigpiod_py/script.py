@@ -47,8 +47,9 @@ def _checked_params(params: Tuple[int, ...]) -> List[int]:
 class Script(Handle):
     """A script stored on the daemon; ``close()`` / ``delete()`` deletes it."""
 
-    def __init__(self, session: CommandFamily, token: int, script_id: int) -> None:
-        super().__init__(session, token, _lib.pgd_delete_script, script_id)
+    def __init__(self, session: CommandFamily, token: int, script_id: int,
+                 name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_delete_script, script_id, name=name)
         self.id = script_id
 
     def status(self) -> ScriptStatus:
@@ -103,15 +104,15 @@ class Script(Handle):
     def __enter__(self) -> "Script":
         return self
 
-    def __repr__(self) -> str:
-        return "<Script %d%s>" % (self.id, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "%d" % self.id
 
 
 class ScriptMethods(CommandFamily):
     """Session methods for stored scripts."""
 
-    def store_script(self, text: str) -> Script:
+    def store_script(self, text: str, *, name: Optional[str] = None) -> Script:
         """Parse and store a script on the daemon."""
         data = text_argument(text, "script", MAX_EXTENSION)
         script_id, token = self._open(_lib.pgd_store_script, data)
-        return Script(self, token, script_id)
+        return Script(self, token, script_id, name=name)

@@ -31,8 +31,8 @@ class SerialPort(Handle):
     """
 
     def __init__(self, session: CommandFamily, token: int, handle: int, port: str,
-                 baudrate: int, timeout: Optional[float]) -> None:
-        super().__init__(session, token, _lib.pgd_serial_close, handle)
+                 baudrate: int, timeout: Optional[float], name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_serial_close, handle, name=name)
         self.handle = handle
         self.port = port
         self.baudrate = baudrate
@@ -49,9 +49,8 @@ class SerialPort(Handle):
     def timeout(self, value: Optional[float]) -> None:
         self._timeout = _checked_timeout(value)
 
-    def __repr__(self) -> str:
-        return "<SerialPort %s %d baud handle %d%s>" % (
-            self.port, self.baudrate, self.handle, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "%s %d baud handle %d" % (self.port, self.baudrate, self.handle)
 
     def __enter__(self) -> "SerialPort":
         return self
@@ -145,9 +144,10 @@ class SerialMethods(CommandFamily):
     """Session methods for serial ports."""
 
     def open_serial(self, port: str, baudrate: int = 9600, flags: int = 0,
-                    timeout: Optional[float] = None) -> SerialPort:
+                    timeout: Optional[float] = None, *,
+                    name: Optional[str] = None) -> SerialPort:
         """Open a tty (/dev/tty* or /dev/serial*) at one of pigpiod's baud rates."""
         device = text_argument(port, "port", MAX_EXTENSION)
         timeout = _checked_timeout(timeout)
         handle, token = self._open(_lib.pgd_serial_open, device, baudrate, flags)
-        return SerialPort(self, token, handle, port, baudrate, timeout)
+        return SerialPort(self, token, handle, port, baudrate, timeout, name=name)

@@ -5,7 +5,6 @@ import functools
 import logging
 import os
 import threading
-import time
 import weakref
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, List, Optional
 
@@ -80,6 +79,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         capacity: int = DEFAULT_CAPACITY,
         reconnect: bool = False,
         keepalive: Optional[float] = DEFAULT_KEEPALIVE,
+        name: Optional[str] = None,
     ) -> None:
         if dispatch not in DISPATCH_MODES:
             raise PigpioValueError(_lib.PI_BAD_PARAM, "dispatch must be one of %s, not %r"
@@ -95,7 +95,11 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         address = _default_host() if host is None else host
         text_argument(address, "host", 255)
         port = _default_port() if port is None else checked_int(port, 1, 65535, "port")
-        self._connection = Connection(address, port, timeout, reconnect, keepalive)
+        if name is not None:
+            text_argument(name, "name", 255)
+        #: The name given at open (shown in ``repr`` and in errors), or None.
+        self.name = name
+        self._connection = Connection(address, port, timeout, reconnect, keepalive, name)
         self._connection.watch(self._connection_changed)
 
     # -- lifetime ---------------------------------------------------------
@@ -196,7 +200,8 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open" if self.connected else "reconnecting"
-        return "<Session %s:%d %s>" % (self.host, self.port, state)
+        named = "" if self.name is None else " %r" % self.name
+        return "<Session%s %s:%d %s>" % (named, self.host, self.port, state)
 
     # -- modes, pulls, levels ----------------------------------------------
 
@@ -466,11 +471,12 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         """Exceptions handlers raised in ``thread`` dispatch mode."""
         return self._channel.handler_errors if self._channel is not None else []
 
-    def open_notifier(self, gpios: Any = None, fifo_dir: str = "/dev") -> Notifier:
+    def open_notifier(self, gpios: Any = None, fifo_dir: str = "/dev", *,
+                      name: Optional[str] = None) -> Notifier:
         """A pipe notification handle (``NO``), reading the daemon's FIFO in
         ``fifo_dir``: only possible on the daemon's machine. ``gpios`` (mask
         or numbers) starts it at once."""
-        notifier = Notifier(self, fifo_dir)
+        notifier = Notifier(self, fifo_dir, name=name)
         if gpios is not None:
             notifier.begin(gpios)
         return notifier
@@ -508,7 +514,7 @@ def _finish(channel: Optional[EventChannel], connection: Connection) -> None:
 def open(host: Optional[str] = None, port: Optional[int] = None, *,
          timeout: Optional[float] = DEFAULT_TIMEOUT, dispatch: str = "main",
          capacity: int = DEFAULT_CAPACITY, reconnect: bool = False,
-         keepalive: Optional[float] = DEFAULT_KEEPALIVE) -> Session:
+         keepalive: Optional[float] = DEFAULT_KEEPALIVE, name: Optional[str] = None) -> Session:
     """Connect to the pigpio daemon at host:port.
 
     Defaults: ``PIGPIO_ADDR`` / ``PIGPIO_PORT`` from the environment, then
@@ -523,8 +529,10 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     handles opened before raise :class:`StaleHandleError`. Without it the
     session closes. ``keepalive``: after this many idle seconds the daemon
     is asked whether it still answers, so that a Pi that vanished is noticed
-    without a command (None: never; needs a ``timeout``). Raises
+    without a command (None: never; needs a ``timeout``). ``name`` labels the
+    session in its ``repr`` and its errors (handles, waves and scripts take
+    one too, at open). Raises
     :class:`PigpioConnectionError` when the daemon cannot be reached at first.
     """
     return Session(host, port, timeout=timeout, dispatch=dispatch, capacity=capacity,
-                   reconnect=reconnect, keepalive=keepalive)
+                   reconnect=reconnect, keepalive=keepalive, name=name)

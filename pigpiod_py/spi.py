@@ -97,17 +97,16 @@ class SpiDevice(Handle):
     """A device on a hardware SPI chip select (``Session.open_spi``)."""
 
     def __init__(self, session: CommandFamily, token: int, handle: int, channel: int,
-                 baud: int, flags: SpiFlags) -> None:
-        super().__init__(session, token, _lib.pgd_spi_close, handle)
+                 baud: int, flags: SpiFlags, name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_spi_close, handle, name=name)
         self.handle = handle
         self.channel = channel
         self.baud = baud
         self.flags = flags
 
-    def __repr__(self) -> str:
-        return "<SpiDevice %s channel %d handle %d%s>" % (
-            "aux" if self.flags.aux else "main", self.channel, self.handle,
-            " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "%s channel %d handle %d" % ("aux" if self.flags.aux else "main", self.channel,
+                                            self.handle)
 
     def __enter__(self) -> "SpiDevice":
         return self
@@ -132,11 +131,12 @@ class SpiDevice(Handle):
 class SpiMethods(CommandFamily):
     """Session methods for hardware SPI devices."""
 
-    def open_spi(self, channel: int, baud: int, flags: Optional[SpiFlags] = None) -> SpiDevice:
+    def open_spi(self, channel: int, baud: int, flags: Optional[SpiFlags] = None, *,
+                 name: Optional[str] = None) -> SpiDevice:
         """Open chip select ``channel`` (0-1 main, 0-2 aux) at ``baud`` bits/s."""
         flags = SpiFlags() if flags is None else flags
         if not isinstance(flags, SpiFlags):
             raise PigpioTypeError(_lib.PI_BAD_FLAGS, "flags must be SpiFlags, not %s (use "
                                   "SpiFlags.from_int for a raw word)" % type(flags).__name__)
         handle, token = self._open(_lib.pgd_spi_open, channel, baud, int(flags))
-        return SpiDevice(self, token, handle, channel, baud, flags)
+        return SpiDevice(self, token, handle, channel, baud, flags, name=name)

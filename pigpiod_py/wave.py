@@ -154,26 +154,26 @@ class WaveBuilder:
                 buf = _ffi.new("gpioPulse_t[]", [tuple(p) for p in chunk])
                 session._call(_lib.pgd_wave_add_generic, len(chunk), buf)
 
-    def create(self) -> "Wave":
-        """Create the wave on the daemon."""
+    def create(self, name: Optional[str] = None) -> "Wave":
+        """Create the wave on the daemon (``name``: see :class:`Handle`)."""
         self._send_parts()
         wave_id, token = self._session._open(_lib.pgd_wave_create)
-        return Wave(self._session, token, wave_id)
+        return Wave(self._session, token, wave_id, name=name)
 
-    def create_and_pad(self, percent: int) -> "Wave":
+    def create_and_pad(self, percent: int, name: Optional[str] = None) -> "Wave":
         """Create the wave reserving ``percent`` of the resources (double buffering:
         a later padded wave of the same size can reuse a deleted one's id)."""
         checked_int(percent, 0, 100, "percent")
         self._send_parts()
         wave_id, token = self._session._open(_lib.pgd_wave_create_and_pad, percent)
-        return Wave(self._session, token, wave_id)
+        return Wave(self._session, token, wave_id, name=name)
 
 
 class Wave(Handle):
     """A created wave; ``close()`` / ``delete()`` deletes it on the daemon."""
 
-    def __init__(self, session: CommandFamily, token: int, wave_id: int) -> None:
-        super().__init__(session, token, _lib.pgd_wave_delete, wave_id)
+    def __init__(self, session: CommandFamily, token: int, wave_id: int, name: Optional[str] = None) -> None:
+        super().__init__(session, token, _lib.pgd_wave_delete, wave_id, name=name)
         self.id = wave_id
 
     def _forget(self) -> None:
@@ -202,8 +202,8 @@ class Wave(Handle):
     def __enter__(self) -> "Wave":
         return self
 
-    def __repr__(self) -> str:
-        return "<Wave %d%s>" % (self.id, " closed" if self.closed else "")
+    def _describe(self) -> str:
+        return "%d" % self.id
 
 
 # -- chains ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 """What the Lua binding offers beside the core commands: the library's wall
-clock, the serial byte functions, and a description of the board."""
+clock, the serial byte functions, a description of the board, and names on
+sessions, handles, waves and scripts."""
 from __future__ import annotations
 
 import time
@@ -64,3 +65,36 @@ def test_the_board_of_the_daemon(sim, pi):
     assert (old.model, old.memory_mb, old.manufacturer) == ("B", 512, "Sony UK")
     assert [h.name for h in old.headers] == ["P1", "P5"]
     assert old.header("P5").physical(28) == 3
+
+
+# -- names ------------------------------------------------------------------
+
+def test_a_session_name_shows_in_repr_and_errors(daemon):
+    with pigpiod_py.open(daemon.host, daemon.port, name="kitchen") as pi:
+        assert pi.name == "kitchen" and "'kitchen'" in repr(pi)
+    with pytest.raises(pigpiod_py.SessionClosedError) as info:
+        pi.read(17)
+    assert "kitchen" in str(info.value)
+
+
+def test_handle_wave_and_script_names_show_in_repr_and_errors(daemon):
+    with pigpiod_py.open(daemon.host, daemon.port) as pi:
+        accel = pi.open_i2c(1, 0x53, name="accelerometer")
+        assert "'accelerometer'" in repr(accel)
+        with pytest.raises(pigpiod_py.DeviceIOError) as info:
+            accel.read_block_data(0)  # not an SMBus block device
+        assert str(info.value).startswith("accelerometer: ")
+        accel.close()
+        assert repr(accel).endswith("'accelerometer' closed>")
+        wave = pi.wave().square(17, 100, cycles=2).create(name="burst")
+        script = pi.store_script("mils 1", name="tick")
+        assert "'burst'" in repr(wave) and "'tick'" in repr(script)
+        assert "'tick'" not in repr(pi.store_script("mils 1"))
+        with pytest.raises(pigpiod_py.PigpioTypeError):
+            pi.open_i2c(1, 0x50, name=7)
+
+
+def test_bad_session_names(daemon):
+    for name in (7, "\0", "x" * 300):
+        with pytest.raises((pigpiod_py.PigpioTypeError, pigpiod_py.PigpioValueError)):
+            pigpiod_py.open(daemon.host, daemon.port, name=name)
