@@ -33,7 +33,15 @@ from .errors import (
     UnsupportedError,
     WrongStateError,
 )
-from .events import Callback, Event, EventKind, EventStats, set_dispatch_signal, sleep, wait
+from .events import (
+    Callback,
+    Event,
+    EventKind,
+    EventStats,
+    set_dispatch_signal,
+    sleep,
+    wait,
+)
 from .files import RemoteFile
 from .i2c import I2CDevice, I2CZip
 from .notifier import Notifier, Report

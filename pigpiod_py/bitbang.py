@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from ._pigpiod import lib as _lib
+from .buffers import receive
+from .checks import Data, checked_bytes, checked_int
 from .errors import PigpioTypeError
 from .family import CommandFamily
 from .handles import Handle
-from .i2c import Data, ZipProgram, ZipProgramT, checked_bytes, checked_int, receive, zip_buffers
+from .i2c import ZipProgram, ZipProgramT, zip_buffers
 
 #: The receive buffer of a bit-banged serial reader (bytes).
 SERIAL_BUFFER = 8192

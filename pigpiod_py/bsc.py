@@ -13,11 +13,11 @@ from typing import Any, Callable, List, Optional, Tuple, TypeVar
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
+from .checks import Data, checked_bytes, checked_int
 from .errors import BadHandleError
 from .events import Callback
 from .family import CommandFamily
 from .handles import Handle
-from .i2c import Data, checked_bytes, checked_int
 
 #: Bytes one transfer can queue for the master, and receive.
 MAX_TRANSFER = _lib.BSC_FIFO_SIZE

@@ -8,6 +8,8 @@ from typing import Iterable, Optional, Union
 from ._pigpiod import lib as _lib
 from .errors import BadGpioError, PigpioTypeError, PigpioValueError
 
+#: Binary data the package accepts.
+Data = Union[bytes, bytearray, memoryview]
 #: The most bytes a command's extension may carry: the daemon drops the
 #: connection of a client that sends more.
 MAX_EXTENSION = 65535
@@ -84,3 +86,25 @@ def gpio_mask(gpios: Union[int, Iterable[int]]) -> int:
     for gpio in gpios:
         bits |= 1 << user_gpio(gpio)
     return bits
+
+
+def checked_int(value: int, low: int, high: int, what: str,
+                code: int = _lib.PI_BAD_PARAM) -> int:
+    """``value`` if it is an int in [low, high], else a typed error carrying ``code``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PigpioTypeError(code, "%s must be an int, not %s" % (what, type(value).__name__))
+    if not low <= value <= high:
+        raise PigpioValueError(code, "%s must be %d-%d, not %d" % (what, low, high, value))
+    return value
+
+
+def checked_bytes(data: Data, low: int, high: int, what: str = "data") -> bytes:
+    """``data`` as bytes with a length in [low, high], else a typed error."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise PigpioTypeError(_lib.PI_BAD_PARAM,
+                              "%s must be bytes, not %s" % (what, type(data).__name__))
+    data = bytes(data)
+    if not low <= len(data) <= high:
+        raise PigpioValueError(_lib.PI_BAD_PARAM, "%s must be %d-%d bytes long, not %d"
+                               % (what, low, high, len(data)))
+    return data

@@ -17,8 +17,8 @@ import time
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, NoReturn, Optional, Tuple, TypeVar
 
-from ._pigpiod import lib as _lib
 from . import housekeeping
+from ._pigpiod import lib as _lib
 from .checks import limit_milliseconds, wait_seconds
 from .errors import (
     PigpioConnectionError,

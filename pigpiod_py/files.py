@@ -13,12 +13,12 @@ from typing import Iterator, List, Optional, Union
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
-from .checks import MAX_EXTENSION, text_argument
+from .buffers import receive
+from .checks import MAX_EXTENSION, Data, checked_bytes, checked_int, text_argument
 from .constants import FileMode
 from .errors import PigpioValueError
 from .family import CommandFamily
 from .handles import Handle
-from .i2c import Data, checked_bytes, checked_int, receive
 
 #: The most the daemon returns for one read, and what the clients ask for a listing.
 MAX_READ = 65535

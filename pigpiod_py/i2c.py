@@ -8,49 +8,19 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, TypeVar, Union
 
-from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
-from .errors import DeviceIOError, PigpioTypeError, PigpioValueError
+from .buffers import receive
+from .checks import Data, checked_bytes, checked_int
+from .errors import DeviceIOError
 from .family import CommandFamily
 from .handles import Handle
 
-Data = Union[bytes, bytearray, memoryview]
 #: SMBus block transfers carry 1-32 bytes.
 MAX_BLOCK = 32
 #: Raw transfers and zip results: at most this many bytes.
 MAX_TRANSFER = 65535
 #: The addresses ``scan_i2c`` probes (those i2cdetect probes by default).
 SCAN_ADDRESSES = range(0x03, 0x78)
-
-
-def checked_bytes(data: Data, low: int, high: int, what: str = "data") -> bytes:
-    """``data`` as bytes with a length in [low, high], else a typed error."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise PigpioTypeError(_lib.PI_BAD_PARAM,
-                              "%s must be bytes, not %s" % (what, type(data).__name__))
-    data = bytes(data)
-    if not low <= len(data) <= high:
-        raise PigpioValueError(_lib.PI_BAD_PARAM, "%s must be %d-%d bytes long, not %d"
-                               % (what, low, high, len(data)))
-    return data
-
-
-def checked_int(value: int, low: int, high: int, what: str,
-                code: int = _lib.PI_BAD_PARAM) -> int:
-    """``value`` if it is an int in [low, high], else a typed error carrying ``code``."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise PigpioTypeError(code, "%s must be an int, not %s" % (what, type(value).__name__))
-    if not low <= value <= high:
-        raise PigpioValueError(code, "%s must be %d-%d, not %d" % (what, low, high, value))
-    return value
-
-
-def receive(count: int, fill: Callable[[Any], int]) -> bytes:
-    """Bytes a library call puts in a fresh ``count``-byte buffer (``fill(buf)``
-    returns how many)."""
-    buf = _ffi.new("char[]", max(count, 1))
-    got = fill(buf)
-    return bytes(_ffi.unpack(buf, min(got, count)))
 
 
 #: A builder method returns the builder itself, typed as its own class.

@@ -15,9 +15,21 @@ no 71 minutes pass without an edge).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, TextIO
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    TextIO,
+)
 
+from ._pigpiod import lib as _lib
+from .checks import user_gpio
 from .constants import Edge
+from .errors import PigpioValueError
 from .events import Callback
 from .ticks import tick_diff
 
@@ -62,15 +74,15 @@ class Recording:
 
 
 def checked_gpios(gpios: Sequence[int]) -> List[int]:
-    """The gpios as a list without repeats; ValueError unless each is 0-31."""
+    """The gpios as a list without repeats; a typed error (a ValueError)
+    unless each is a user gpio 0-31."""
     result: List[int] = []
     for gpio in gpios:
-        if isinstance(gpio, bool) or not isinstance(gpio, int) or not 0 <= gpio <= 31:
-            raise ValueError("gpios to watch are 0-31, not %r" % (gpio,))
+        user_gpio(gpio, "a gpio to watch")
         if gpio not in result:
             result.append(gpio)
     if not result:
-        raise ValueError("no gpio to watch")
+        raise PigpioValueError(_lib.PI_BAD_USER_GPIO, "no gpio to watch")
     return result
 
 

@@ -10,11 +10,18 @@ import time
 from typing import Optional
 
 from ._pigpiod import lib as _lib
-from .checks import MAX_EXTENSION, text_argument, wait_seconds
+from .buffers import receive
+from .checks import (
+    MAX_EXTENSION,
+    Data,
+    checked_bytes,
+    checked_int,
+    text_argument,
+    wait_seconds,
+)
 from .errors import DeviceIOError, PigpioValueError
 from .family import CommandFamily
 from .handles import Handle
-from .i2c import Data, checked_bytes, checked_int, receive
 
 #: Largest read or write one command carries.
 MAX_TRANSFER = 65535

@@ -8,12 +8,21 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, List, Optional
 
-from ._pigpiod import lib as _lib
 from . import housekeeping
+from ._pigpiod import lib as _lib
 from .batch import Batch
 from .bitbang import BitBangMethods
 from .bsc import BscMethods
-from .checks import MAX_EXTENSION, text_argument, wait_seconds
+from .buffers import receive
+from .checks import (
+    MAX_EXTENSION,
+    Data,
+    checked_bytes,
+    checked_int,
+    text_argument,
+    user_gpio,
+    wait_seconds,
+)
 from .connection import Connection, command
 from .constants import Command, Edge, Mode
 from .errors import (
@@ -22,7 +31,6 @@ from .errors import (
     PigpioValueError,
     SessionClosedError,
 )
-from .checks import user_gpio
 from .events import (
     DEFAULT_CAPACITY,
     DISPATCH_MODES,
@@ -33,7 +41,7 @@ from .events import (
     EventStats,
 )
 from .files import FileMethods
-from .i2c import MAX_TRANSFER, Data, I2CMethods, checked_bytes, checked_int, receive
+from .i2c import MAX_TRANSFER, I2CMethods
 from .notifier import Notifier
 from .script import ScriptMethods
 from .serial import SerialMethods

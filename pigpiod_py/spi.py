@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ._pigpiod import lib as _lib
+from .buffers import receive
+from .checks import Data, checked_bytes, checked_int
 from .errors import PigpioTypeError, PigpioValueError
 from .family import CommandFamily
 from .handles import Handle
-from .i2c import Data, checked_bytes, checked_int, receive
 
 #: Largest transfer one command carries.
 MAX_TRANSFER = 65535

@@ -26,11 +26,11 @@ from typing import (
 
 from ._pigpiod import ffi as _ffi
 from ._pigpiod import lib as _lib
+from .checks import Data, checked_bytes, checked_int, gpio_mask
 from .constants import WaveMode
 from .errors import PigpioTypeError, PigpioValueError
 from .family import CommandFamily
 from .handles import Handle
-from .i2c import Data, checked_bytes, checked_int
 
 _MASK32 = 0xFFFFFFFF
 #: Pulses per WVAG command (the 65535-byte extension limit).
@@ -45,14 +45,6 @@ class Pulse(NamedTuple):
     on: int
     off: int
     delay: int
-
-
-def gpio_mask(gpios: Iterable[int]) -> int:
-    """The bit mask of gpio numbers 0-31."""
-    mask = 0
-    for gpio in gpios:
-        mask |= 1 << checked_int(gpio, 0, _lib.PI_MAX_USER_GPIO, "gpio", _lib.PI_BAD_USER_GPIO)
-    return mask
 
 
 def _checked_pulse(pulse: Union[Pulse, Tuple[int, int, int]]) -> Pulse:

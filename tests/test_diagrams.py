@@ -18,7 +18,8 @@ from pigpiod_py.diagrams import (
 )
 from pigpiod_py.errors import PigpioTypeError, PigpioValueError
 from pigpiod_py.recording import EdgeRecord, Recording
-from pigpiod_py.wave import Pulse, gpio_mask
+from pigpiod_py.checks import gpio_mask
+from pigpiod_py.wave import Pulse
 
 try:
     import matplotlib  # noqa: F401

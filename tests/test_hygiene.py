@@ -38,8 +38,8 @@ def test_ten_thousand_open_close_cycles_leave_nothing_behind(daemon):
     fds, threads, rss = open_fds(), threads_in_use(), rss_kib()
     for _ in range(10000):
         pigpiod_py.open(daemon.host, daemon.port).close()
-    assert open_fds() == fds
-    assert threads_in_use() == threads
+    assert open_fds() <= fds
+    assert threads_in_use() <= threads
     assert rss_kib() - rss < 4096  # KiB: flat, allowing for allocator noise
 
 
@@ -49,8 +49,8 @@ def test_event_paths_are_released(daemon):
         session = pigpiod_py.open(daemon.host, daemon.port, dispatch=mode)
         session.callback(17, Edge.EITHER)
         session.close()
-    assert open_fds() == fds
-    assert threads_in_use() == threads
+    assert open_fds() <= fds
+    assert threads_in_use() <= threads
 
 
 def test_a_session_dropped_without_close_is_released(daemon):
@@ -62,7 +62,7 @@ def test_a_session_dropped_without_close_is_released(daemon):
         gc.collect()
     # The housekeeper closes what a collected session left open (closing may
     # wait for the daemon, which a finalizer must not do).
-    assert wait_until(lambda: open_fds() == fds and threads_in_use() == threads)
+    assert wait_until(lambda: open_fds() <= fds and threads_in_use() <= threads)
 
 
 def test_commands_from_eight_threads_each_get_their_own_answer(daemon):
@@ -141,5 +141,5 @@ def test_ten_thousand_handle_cycles_leave_nothing_behind(sim):
         assert device.closed
         with session.open_i2c(1, 0x53) as device:
             assert device.handle == 0  # every daemon handle was given back
-        assert open_fds() == fds and threads_in_use() == threads
+        assert open_fds() <= fds and threads_in_use() <= threads
         assert rss_kib() - rss < 4096

@@ -45,7 +45,7 @@ def test_close_completes_when_the_daemon_is_paused():
         assert isinstance(info.value.errors[0], pigpiod_py.PigpioTimeoutError)
         assert session.closed and all(d.closed for d in devices)
         del devices, info
-        assert wait_until(lambda: open_fds() == fds and threads_in_use() == threads)
+        assert wait_until(lambda: open_fds() <= fds and threads_in_use() <= threads)
 
 
 def test_close_completes_when_another_client_closed_a_handle(sim):
@@ -61,7 +61,7 @@ def test_close_completes_when_another_client_closed_a_handle(sim):
     with pigpiod_py.open(sim.host, sim.port) as again:  # second's daemon handle was freed
         again.open_i2c(1, 0x53).close()
     del first, second, info
-    assert wait_until(lambda: open_fds() == fds)
+    assert wait_until(lambda: open_fds() <= fds)
 
 
 def test_exit_keeps_the_blocks_own_exception(sim):
@@ -87,7 +87,7 @@ def test_close_completes_when_the_daemon_was_killed():
         assert all(isinstance(e, PigpioConnectionError) for e in exc.errors)
     assert session.closed and device.closed
     del device
-    assert wait_until(lambda: open_fds() == fds and threads_in_use() == threads)
+    assert wait_until(lambda: open_fds() <= fds and threads_in_use() <= threads)
 
 
 def test_dropped_handles_are_released(sim):

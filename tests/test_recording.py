@@ -84,9 +84,11 @@ def test_edge_log_lines_use_tick_diff_per_gpio():
     assert log.line(EdgeRecord(4, 0, 20)) == "gpio 4 level 0 tick 20 +30 us"
 
 
-@pytest.mark.parametrize("gpios", [[], [32], [-1], [True], ["4"]])
-def test_bad_gpio_lists_are_refused(gpios):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("gpios, error", [([], ValueError), ([32], ValueError),
+                                          ([-1], ValueError), ([True], TypeError),
+                                          (["4"], TypeError)])
+def test_bad_gpio_lists_are_refused(gpios, error):
+    with pytest.raises(error):
         checked_gpios(gpios)
 
 
