@@ -89,3 +89,15 @@ def test_python_sources_do_not_retype_pigpio_numbers():
 def test_library_messages():
     assert ffi.string(lib.pigpio_error(lib.PI_BAD_GPIO)) == b"GPIO not 0-53"
     assert lib.pigpiod_if_version() == 17
+
+
+def test_the_typed_stub_is_generated_from_the_headers_and_up_to_date():
+    try:
+        text = build_ffi.typed_stub()
+    except RuntimeError:
+        pytest.skip("pigpiod_if2.h is not installed")
+    assert (Path(__file__).resolve().parent.parent / "pigpiod_py" / "_pigpiod.pyi").read_text() == text
+    declared = set(re.findall(r"^    (?:def )?(\w+)", text, re.M))
+    missing = [name for name in declared if not hasattr(lib, name)]
+    assert missing == []
+    assert "pgd_gpio_write" in declared and "PI_BAD_GPIO" in declared
