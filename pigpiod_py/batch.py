@@ -41,13 +41,14 @@ from .errors import (
     PigpioValueError,
     make_error,
 )
+from .protocol import HEADER, HEADER_SIZE
 
 if TYPE_CHECKING:
     from .connection import Connection
 
-_pack_header = struct.Struct("<4I").pack
+_pack_header = HEADER.pack
 _pack_word = struct.Struct("<I").pack
-_REQUEST = 16  # bytes of a request without extension, and of every answer
+_REQUEST = HEADER_SIZE  # bytes of a request without extension, and of every answer
 #: Requests in flight at most, so neither side's socket buffer can fill up;
 #: more are sent once half of them are answered.
 _WINDOW = 4096

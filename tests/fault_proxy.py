@@ -9,19 +9,19 @@ closing. Notification connections (after NOIB) are forwarded untouched.
 from __future__ import annotations
 
 import socket
-import struct
 import threading
 import time
 from dataclasses import dataclass
 from typing import List, Optional
 
 from pigpiod_py.constants import Command
+from pigpiod_py.protocol import RESPONSE
 
 #: Commands whose reply carries ``res`` bytes after the header when res > 0.
 DATA_REPLIES = frozenset(Command[name] for name in (
     "BI2CZ", "BSCX", "BSPIX", "CF2", "FL", "FR", "I2CPK", "I2CRD", "I2CRI", "I2CRK", "I2CZ",
     "PROCP", "SERR", "SLR", "SPIR", "SPIX"))
-HEADER = struct.Struct("<IIIi")
+HEADER = RESPONSE  # cmd, p1, p2, p3 of a request; cmd, p1, p2, signed result of a reply
 
 
 @dataclass
