@@ -23,12 +23,13 @@
 
 #define REPORT_SIZE 12
 #define READ_REPORTS 4096
-/* How the reader reads (see read_mode): at once; gathering a busy stream
-   for up to GATHER_MS; lazily, in large chunks at most LAZY_MS late. */
+/* How the reader reads (see set_read_mode): at once; gathering a busy
+   stream for GATHER_US before each read; lazily, in large chunks at most
+   LAZY_MS late. */
 enum { READ_AT_ONCE, READ_GATHERING, READ_LAZILY };
 #define LAZY_BYTES (1024 * REPORT_SIZE)
 #define LAZY_MS 50
-#define GATHER_MS 2
+#define GATHER_US 4000
 #define GATHER_MIN 8   /* reports in one read that make a stream busy */
 
 enum { ROUTE_DISPATCH, ROUTE_QUEUE, ROUTE_WATCH, ROUTES };
@@ -149,22 +150,29 @@ static int urgent(pgd_events_t *ev)
 
 /* How to read next.  Each wake-up of the reader, and of the consumer it
    wakes, costs far more than the records it brings when a stream is busy
-   (the daemon sends a batch every millisecond or so): a busy stream is
-   gathered for up to GATHER_MS per read, while a quiet one is read at once
-   (its first record after a quiet spell is never late).  Nobody waiting
-   for records at all (tallies, a queue nobody reads yet): large chunks, at
-   most LAZY_MS late. */
-static void set_read_mode(pgd_events_t *ev)
+   (the daemon sends a batch every millisecond or so): after a read that
+   brought GATHER_MIN reports or more, the reader sleeps GATHER_US (a precise
+   timer) and then takes all that came meanwhile without waiting, while a
+   quiet stream is read at once (its first record after a quiet spell is
+   never late).  Nobody waiting for records at all (tallies, a queue nobody
+   reads yet): large chunks, at most LAZY_MS late.  Returns the recv() flags. */
+static int set_read_mode(pgd_events_t *ev)
 {
    int mode = !urgent(ev) ? READ_LAZILY : ev->busy ? READ_GATHERING : READ_AT_ONCE;
-   int lowat = mode == READ_AT_ONCE ? 1 : mode == READ_LAZILY ? LAZY_BYTES
-             : READ_REPORTS * REPORT_SIZE;
+   int lazy = mode == READ_LAZILY, lowat = lazy ? LAZY_BYTES : 1;
 
-   if (mode == ev->read_mode) return;
+   if (mode == READ_GATHERING)
+   {
+      struct timespec pause = {0, GATHER_US * 1000L};
+      nanosleep(&pause, NULL);
+   }
+   if (lazy != (ev->read_mode == READ_LAZILY))
+   {
+      setsockopt(ev->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+      pgd_net_set_timeouts(ev->fd, lazy ? LAZY_MS : 0);
+   }
    ev->read_mode = mode;
-   setsockopt(ev->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
-   pgd_net_set_timeouts(ev->fd, mode == READ_AT_ONCE ? 0 : mode == READ_LAZILY ? LAZY_MS
-                        : GATHER_MS);
+   return mode == READ_GATHERING ? MSG_DONTWAIT : 0;
 }
 
 static void *reader_thread(void *arg)
@@ -181,8 +189,7 @@ static void *reader_thread(void *arg)
       size_t used = 0;
       uint32_t dispatched, queued;
 
-      set_read_mode(ev);
-      n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, 0);
+      n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, set_read_mode(ev));
       if (n <= 0)
       {
          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ev->busy = 0;  /* quiet */
