@@ -43,7 +43,8 @@ from .session import Session, open
 from .spi import SpiDevice, SpiFlags
 from .threads import PiThread, ThreadError, running_threads, start_thread, stop_thread
 from .ticks import tick_add, tick_diff
-from .wave import Chain, Delay, Forever, Loop, Pulse, Wave, WaveBuilder
+from .wave import Chain, Delay, Forever, Loop, Wave, WaveBuilder
+from .wave_model import Pulse
 
 __version__ = "0.1.0"
 
