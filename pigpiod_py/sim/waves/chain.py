@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Union
 
 from ...wave_model import Pulse
-from ..typed_lib import lib
+from ... import _numbers as lib
 from .engine import LEAD_US
 from .pool import WavePool
 from .latch import Loop, Node, Segment, Series

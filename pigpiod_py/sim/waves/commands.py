@@ -10,7 +10,7 @@ from .chain import parse_chain
 from ..checks import Handler, Handlers, ext_u32, writable
 from ..clock import now_us
 from ..pwm.hardware import PWM_PINS, Hardware
-from ..typed_lib import lib
+from ... import _numbers as lib
 from .engine import CHAIN, WaveEngine, wave_node
 from .pool import Stat, WavePool
 

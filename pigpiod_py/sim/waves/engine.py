@@ -14,7 +14,7 @@ from typing import Optional
 from ...wave_model import Pulse
 from ..board import Board
 from ..timeline import level_at
-from ..typed_lib import lib
+from ... import _numbers as lib
 from .latch import Loop, Node, Run, Segment, Series, WaveLatch
 
 #: The DMA starts every transmission with a 20 µs delay block.

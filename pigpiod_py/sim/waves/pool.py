@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...wave_model import Pulse
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: Control blocks and on/off slots available to waves (the rest serve chains).
 WAVE_CBS = 23836
