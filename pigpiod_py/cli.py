@@ -2,7 +2,7 @@
 
 Subcommands: ``demo`` (a short tour plus the toggle benchmark), ``info``
 (what the daemon reports), ``scan [host[:port] ...]`` (the startup layer's
-picture as a tree), ``bench`` (benchmarks: toggle, events, soak), ``sim``
+picture as a tree), ``bench`` (benchmarks: toggle, guard, events, soak, sim, reports), ``sim``
 (the simulator), ``monitor GPIO ...`` (a live edge log), ``record --vcd FILE
 GPIO ...`` (edges to a VCD file, ``--png FILE`` a timing diagram).
 
@@ -21,6 +21,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Optional
 
+from .bench import BENCHMARKS
 from .boards import board
 from .progress import Progress, add_progress_option
 from .recording import EdgeCapture, EdgeLog, checked_gpios, record, write_vcd
@@ -289,7 +290,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true", help="print the trees as JSON")
     add_progress_option(sub)
 
-    command("bench", lambda args: 2, "benchmarks: toggle, events, soak (bench NAME --help)",
+    command("bench", lambda args: 2, "benchmarks: %s (bench NAME --help)" % ", ".join(BENCHMARKS),
             add_help=False)
     command("sim", lambda args: 2, "the pigpiod-compatible simulator (sim --help)", add_help=False)
 

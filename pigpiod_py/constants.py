@@ -1,20 +1,21 @@
 """Enumerations of pigpio's numbers.
 
-Every value comes from the compiled module (``include/pigpio.h`` and
-``pigpiod_if2.h`` as the compiler saw them); nothing here retypes a number.
+Every value comes from :mod:`pigpiod_py._numbers`, generated from
+``include/pigpio.h``, the shim's headers and ``pigpiod_if2.h`` (the compiled
+module has the same constants; tests/test_numbers.py checks they agree), so
+the simulator needs no compiled module; nothing here retypes a number.
 """
 from __future__ import annotations
 
 from enum import IntEnum, IntFlag
 from typing import Any, Dict
 
-from ._pigpiod import lib as _lib
+from . import _numbers as _lib
 
 
 def _prefixed(prefix: str, negative: bool | None = None) -> dict[str, int]:
     found = {}
-    for name in dir(_lib):
-        value = getattr(_lib, name)
+    for name, value in vars(_lib).items():
         if not name.startswith(prefix) or not isinstance(value, int):
             continue
         if negative is not None and (value < 0) != negative:

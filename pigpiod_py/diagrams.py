@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from .recording import Recording
-from .sim.wave_build import merge, serial_pulses
-from .wave import Pulse, WaveBuilder, _checked_pulse, _Serial
+from .wave import WaveBuilder, checked_pulse
+from .wave_model import Pulse
 
 Step = Tuple[int, int]  # (time in µs, level from then on)
 
@@ -41,7 +41,7 @@ def traces_from_pulses(pulses: Iterable[Union[Pulse, Tuple[int, int, int]]],
     """What a wave of these pulses does to each gpio it sets or clears (all
     at ``initial`` before it starts): each pulse sets its ``on`` gpios,
     clears its ``off`` gpios, then lasts ``delay`` µs."""
-    checked = [_checked_pulse(p) for p in pulses]
+    checked = [checked_pulse(p) for p in pulses]
     used = 0
     for pulse in checked:
         used |= pulse.on | pulse.off
@@ -63,15 +63,7 @@ def traces_from_pulses(pulses: Iterable[Union[Pulse, Tuple[int, int, int]]],
 def traces_from_builder(builder: WaveBuilder, initial: int = 0) -> Traces:
     """The wave a builder would create, before it is sent: its pulse lists and
     serial data merged on one time axis from 0 as pigpiod merges them."""
-    merged: List[Tuple[int, int, int]] = []
-    for part in builder._parts:
-        if isinstance(part, _Serial):
-            new = serial_pulses(part.gpio, part.baud, part.data_bits, part.stop_half_bits,
-                                part.offset, part.data)
-        else:
-            new = [(p.on, p.off, p.delay) for p in part]
-        merged = merge(merged, new)
-    return traces_from_pulses(merged, initial)
+    return traces_from_pulses(builder.model().pulses(), initial)
 
 
 def require_matplotlib() -> Any:

@@ -8,16 +8,17 @@
 A :class:`WaveBuilder` collects pulses and serial data locally; ``create()``
 starts a new pending wave on the daemon, adds everything (pulses added by one
 call are merged with the earlier ones on a common time axis from 0, as pigpiod
-does) and creates the wave.  Waves are daemon-global: a session's waves are
-deleted when it closes.
+does) and creates the wave; ``model()`` shows the pulses it will make
+(:mod:`pigpiod_py.wave_model`).  Waves are daemon-global: a session's waves
+are deleted when it closes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import (
     Iterable,
+    Iterator,
     List,
-    NamedTuple,
     Optional,
     Sequence,
     Tuple,
@@ -31,6 +32,7 @@ from .constants import WaveMode
 from .errors import PigpioTypeError, PigpioValueError
 from .family import CommandFamily
 from .handles import Handle
+from .wave_model import GenericPart, Pulse, SerialPart, WaveModel, WavePart
 
 _MASK32 = 0xFFFFFFFF
 #: Pulses per WVAG command (the 65535-byte extension limit).
@@ -38,16 +40,9 @@ _PULSES_PER_COMMAND = 65535 // 12
 _MAX_DELAY = 0xFFFFFFFF
 
 
-class Pulse(NamedTuple):
-    """One step of a wave: set the gpios in ``on``, clear those in ``off``
-    (bit masks of gpio 0-31), then wait ``delay`` µs."""
-
-    on: int
-    off: int
-    delay: int
-
-
-def _checked_pulse(pulse: Union[Pulse, Tuple[int, int, int]]) -> Pulse:
+def checked_pulse(pulse: Union[Pulse, Tuple[int, int, int]]) -> Pulse:
+    """``pulse`` as a :class:`Pulse`: a 3-tuple (PigpioTypeError) of 32-bit
+    masks and delay (PigpioValueError)."""
     if not isinstance(pulse, tuple) or len(pulse) != 3:
         raise PigpioTypeError(_lib.PI_BAD_PARAM, "a pulse is (on, off, delay), not %r" % (pulse,))
     on, off, delay = pulse
@@ -56,14 +51,17 @@ def _checked_pulse(pulse: Union[Pulse, Tuple[int, int, int]]) -> Pulse:
                  checked_int(delay, 0, _MAX_DELAY, "pulse delay"))
 
 
-@dataclass(frozen=True)
-class _Serial:
-    gpio: int
-    baud: int
-    data_bits: int
-    stop_half_bits: int
-    offset: int
-    data: bytes
+def _generic_commands(pulses: Sequence[Pulse]) -> Iterator[List[Pulse]]:
+    """The pulses of each WVAG command that adds ``pulses``: at most
+    ``_PULSES_PER_COMMAND`` each, counting the delay pulse that leads every
+    later command to continue the time axis where the one before ended."""
+    elapsed = first = 0
+    while first < len(pulses):
+        lead = [Pulse(0, 0, elapsed)] if elapsed else []
+        chunk = list(pulses[first:first + _PULSES_PER_COMMAND - len(lead)])
+        yield lead + chunk
+        elapsed += sum(p.delay for p in chunk)
+        first += len(chunk)
 
 
 class WaveBuilder:
@@ -71,16 +69,16 @@ class WaveBuilder:
 
     def __init__(self, session: CommandFamily) -> None:
         self._session = session
-        self._parts: List[Union[List[Pulse], _Serial]] = []
+        self._parts: List[WavePart] = []
 
     def add_pulses(self, pulses: Iterable[Union[Pulse, Tuple[int, int, int]]]) -> "WaveBuilder":
         """Generic pulses, merged from time 0 with what was added before."""
-        checked = [_checked_pulse(p) for p in pulses]
+        checked = tuple(checked_pulse(p) for p in pulses)
         if len(checked) > _lib.PI_WAVE_MAX_PULSES:
             raise PigpioValueError(_lib.PI_TOO_MANY_PULSES,
                                    "at most %d pulses" % _lib.PI_WAVE_MAX_PULSES)
         if checked:
-            self._parts.append(checked)
+            self._parts.append(GenericPart(checked))
         return self
 
     def add_serial(self, gpio: int, baud: int, data: Data, data_bits: int = 8,
@@ -106,7 +104,7 @@ class WaveBuilder:
         if len(payload) % size:
             raise PigpioValueError(_lib.PI_BAD_PARAM, "%d-bit characters take %d bytes each"
                                    % (data_bits, size))
-        self._parts.append(_Serial(gpio, baud, data_bits, int(half), offset, payload))
+        self._parts.append(SerialPart(gpio, baud, data_bits, int(half), offset, payload))
         return self
 
     def square(self, gpio: int, period: int, cycles: int = 1, high: Optional[int] = None,
@@ -129,22 +127,21 @@ class WaveBuilder:
         pulses += [Pulse(mask, 0, high), Pulse(0, mask, low)] * count
         return self.add_pulses(pulses)
 
+    def model(self) -> WaveModel:
+        """The wave as built so far: its parts, and the pulses the daemon will make of them."""
+        return WaveModel(tuple(self._parts))
+
     def _send_parts(self) -> None:
         session = self._session
         session._call(_lib.pgd_wave_add_new)
         for part in self._parts:
-            if isinstance(part, _Serial):
+            if isinstance(part, SerialPart):
                 session._call(_lib.pgd_wave_add_serial, part.gpio, part.baud, part.data_bits,
                               part.stop_half_bits, part.offset, len(part.data), part.data)
                 continue
-            elapsed = 0
-            for first in range(0, len(part), _PULSES_PER_COMMAND):
-                chunk = part[first:first + _PULSES_PER_COMMAND]
-                if elapsed:  # later chunks continue where the previous one ended
-                    chunk = [Pulse(0, 0, elapsed)] + chunk
-                elapsed += sum(p.delay for p in part[first:first + _PULSES_PER_COMMAND])
-                buf = _ffi.new("gpioPulse_t[]", [tuple(p) for p in chunk])
-                session._call(_lib.pgd_wave_add_generic, len(chunk), buf)
+            for command in _generic_commands(part.pulses):
+                buf = _ffi.new("gpioPulse_t[]", [tuple(p) for p in command])
+                session._call(_lib.pgd_wave_add_generic, len(command), buf)
 
     def create(self, name: Optional[str] = None) -> "Wave":
         """Create the wave on the daemon (``name``: see :class:`Handle`)."""

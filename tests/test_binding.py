@@ -76,10 +76,13 @@ def test_constants_come_from_the_compiled_module():
 
 
 def test_python_sources_do_not_retype_pigpio_numbers():
-    """Error codes and command numbers appear only in the C headers."""
+    """Error codes and command numbers appear only in the C headers (and in
+    _numbers.py, generated from them: see tests/test_numbers.py)."""
     package = Path(constants.__file__).parent
     offenders = []
     for path in package.glob("*.py"):
+        if path.name == "_numbers.py":
+            continue
         for line in path.read_text().splitlines():
             if re.search(r"=\s*-(?:[1-9]\d|1[0-4]\d)\b", line):
                 offenders.append("%s: %s" % (path.name, line.strip()))

@@ -174,6 +174,22 @@ def test_unknown_benchmark():
     assert out.returncode == 2 and "unknown benchmark" in out.stderr
 
 
+def test_simulator_benchmark_reports_its_figures(sim):
+    out = run("bench", "sim", "--host", sim.host, "--port", str(sim.port), "--count", "2000",
+              "--round-trips", "200")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("pipelined: 2000 WRITE commands, ") and lines[0].endswith(" commands/s")
+    assert lines[1].startswith("round trip: 200 TICK commands, median ")
+
+
+def test_report_benchmark_counts_every_edge():
+    out = run("bench", "reports", "--rate", "1000", "--seconds", "1")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "raw socket client 0: 1000 of 1000 edges, 0 missing, 0 misplaced" in out.stdout
+    assert "simulator CPU while streaming: " in out.stdout
+
+
 def test_demo_runs_on_the_builtin_simulator():
     out = run("demo", PIGPIO_ADDR="", PIGPIO_PORT=str(dead_port()), timeout=600)
     assert out.returncode == 0, out.stderr

@@ -162,6 +162,7 @@ def test_daemon_killed_gives_connection_error_and_nothing_on_stderr():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "connection error: pigif_bad_recv" in out.stdout or "connection error: pigif_bad_send" in out.stdout
+    assert ("connection error: pigif_bad_recv" in out.stdout
+            or "connection error: pigif_bad_send" in out.stdout)
     assert "closed: True" in out.stdout
     assert out.stderr == ""

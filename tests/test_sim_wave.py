@@ -13,9 +13,9 @@ from pigpiod_py._pigpiod import lib
 from pigpiod_py.constants import Command
 from pigpiod_py.sim.waves.chain import parse_chain
 from pigpiod_py.sim.interfaces.client import RawClient
-from pigpiod_py.sim.wave_build import merge, serial_pulses
 from pigpiod_py.sim.waves.pool import WavePool
 from pigpiod_py.sim.waves.latch import Loop, Run, Segment, Series, WaveLatch
+from pigpiod_py.wave_model import merge, serial_pulses
 
 pigpio = pytest.importorskip("pigpio")
 

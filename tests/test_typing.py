@@ -27,7 +27,8 @@ def untyped_matplotlib_environment(root: Path) -> Path:
     no type information (as before matplotlib 3.8); its interpreter."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
     python = root / "bin" / "python"
-    target = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    target = Path(subprocess.run([str(python), "-c", purelib],
                                  capture_output=True, text=True, check=True).stdout.strip())
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
         if not entry.name.startswith("matplotlib") and not (target / entry.name).exists():

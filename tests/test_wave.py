@@ -170,6 +170,16 @@ def test_large_pulse_lists_are_split(pi):
     wave.delete()
 
 
+def test_the_continuation_pulse_counts_toward_a_chunk(pi):
+    """10922 pulses: the second chunk starts with a delay pulse continuing the
+    time axis, and must still fit the 65535-byte extension (5461 pulses)."""
+    pulses = [Pulse(MASK, 0, 10), Pulse(0, MASK, 10)] * 5461
+    wave = pi.wave().add_pulses(pulses).create()
+    assert pi.wave_pulses().current == 10922
+    assert pi.wave_micros().current == 109220
+    wave.delete()
+
+
 def test_closing_the_session_deletes_its_waves(daemon):
     with pigpiod_py.open(daemon.host, daemon.port) as session:
         session.wave_clear()

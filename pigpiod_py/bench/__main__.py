@@ -1,10 +1,11 @@
-"""``python -m pigpiod_py bench [toggle|guard|events|soak] [options]``."""
+"""``python -m pigpiod_py bench [NAME] [options]``: the benchmark NAME (default toggle)."""
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import List, Optional
 
-BENCHMARKS = ("toggle", "guard", "events", "soak")
+from . import BENCHMARKS
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -14,21 +15,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if name not in BENCHMARKS:
         print("unknown benchmark %r; choose from %s" % (name, ", ".join(BENCHMARKS)), file=sys.stderr)
         return 2
-    if name == "events":
-        from .events import main as events_main
-
-        return events_main(argv)
-    if name == "guard":
-        from .guard import main as guard_main
-
-        return guard_main(argv)
-    if name == "soak":
-        from .soak import main as soak_main
-
-        return soak_main(argv)
-    from .toggle import main as toggle_main
-
-    return toggle_main(argv)
+    status: int = importlib.import_module("." + name, __package__).main(argv)
+    return status
 
 
 if __name__ == "__main__":

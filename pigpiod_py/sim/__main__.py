@@ -16,7 +16,7 @@ import sys
 
 from .config import SAMPLE_RATES, SimConfig, parse_int
 from .simulator import DEFAULT_HOST, Simulator
-from .typed_lib import lib
+from .. import _numbers as lib
 
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 

@@ -24,7 +24,7 @@ from .clock import now_us
 from .config import SimConfig
 from .revision import default_permission_mask, hardware_revision, is_bcm2711
 from .timeline import Periodic, Timeline, Wave, level_at
-from .typed_lib import lib
+from .. import _numbers as lib
 
 NUM_GPIOS = lib.PI_MAX_GPIO + 1
 INPUT = lib.PI_INPUT

@@ -5,7 +5,7 @@ import struct
 from typing import Callable, Union
 
 from .board import Board
-from .typed_lib import lib
+from .. import _numbers as lib
 
 #: A command handler: (p1, p2, extension) -> result code, or the bytes that
 #: follow the response of a data-returning command.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from ..ticks import TICK_MASK
-from .typed_lib import lib
+from .. import _numbers as lib
 
 _monotonic_ns = time.monotonic_ns
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..constants import Command
 from .checks import Handler, Handlers, Reply
-from .typed_lib import lib
+from .. import _numbers as lib
 
 #: Size of the table; larger command numbers are unknown too.
 SIZE = 256

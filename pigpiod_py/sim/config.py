@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .typed_lib import lib
+from .. import _numbers as lib
 
 DEFAULT_REVISION = 0xC03111  # Raspberry Pi 4B, 4 GB
 SAMPLE_RATES = (1, 2, 4, 5, 8, 10)

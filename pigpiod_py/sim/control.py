@@ -18,7 +18,7 @@ from .config import check_gpio, check_level, parse_int
 from .daemon import Daemon
 from .interfaces.server import Listener
 from .timeline import MICROS, Toggles, level_at
-from .typed_lib import lib
+from .. import _numbers as lib
 
 OPERATIONS = frozenset(
     {"drive", "edges", "pin", "set_revision", "wire", "unwire", "reset", "permission_mask",

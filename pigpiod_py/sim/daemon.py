@@ -35,7 +35,7 @@ from .pwm.soft import SoftPwm
 from .pwm.commands import PwmCommands
 from .sampler import Sampler
 from .commands.system import SystemCommands
-from .typed_lib import lib
+from .. import _numbers as lib
 from .waves.commands import WaveCommands
 from .commands.files import FileCommands
 from .scripts.commands import ScriptCommands

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, Optional, TypeVar
 
 from .checks import Handler, Reply
-from .typed_lib import lib
+from .. import _numbers as lib
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from ..checks import Handlers, ext_u32
 from ..clock import now_us
 from .i2c import I2cBuses
 from .i2c_zip import READ_SPACE, ZipReader
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: The hardware bus whose devices a bit-banged bus reaches.
 DEVICE_BUS = 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..board import Board
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 I2C_SDA, I2C_SCL = "i2c_sda", "i2c_scl"
 SPI_CS, SPI_MISO, SPI_MOSI, SPI_SCLK = "spi_cs", "spi_miso", "spi_mosi", "spi_sclk"

@@ -17,7 +17,7 @@ from .bitbang_pins import SERIAL, BitBangPins
 from ..board import Board
 from ..checks import Handlers, ext_u32
 from ..clock import now_us
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 BUFFER_SIZE = 8192
 #: How often the decoding thread catches up with the pins (well within their history).

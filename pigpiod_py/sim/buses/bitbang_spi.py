@@ -13,7 +13,7 @@ from ..checks import Handlers, ext_u32, writable
 from ..clock import now_us
 from .spi import SpiDevices
 from .spi_bits import SpiFrame, exchange, from_bits
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 CS_ACTIVE_HIGH = 1 << 2
 

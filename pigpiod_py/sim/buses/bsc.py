@@ -17,7 +17,7 @@ from ...constants import Command, Mode
 from ..board import Board
 from ..checks import Handlers
 from ..clock import now_us
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: Depth of each hardware FIFO.
 FIFO_DEPTH = 16

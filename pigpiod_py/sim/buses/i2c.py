@@ -13,7 +13,7 @@ from ..checks import Handlers, ext_u32
 from ..handle_table import HandleTable
 from ..devices.i2c import DEFAULT_I2C, I2cDevice, make_device
 from .i2c_zip import run_i2c_zip
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: The buses a fresh simulator has (/dev/i2c-0 and /dev/i2c-1).
 BUSES = (0, 1)

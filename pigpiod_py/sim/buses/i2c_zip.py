@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional, Union
 
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: Transfer function: (address, messages) -> bytes read, or None on a NACK.
 Transfer = Callable[[int, list[tuple[str, Union[bytes, int]]]], Optional[bytes]]

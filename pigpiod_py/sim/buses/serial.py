@@ -13,7 +13,7 @@ from typing import Any, Optional, Union
 from ...constants import Command
 from ..checks import Handlers
 from ..handle_table import HandleTable
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 BAUDS = frozenset({50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200,
                    38400, 57600, 115200, 230400})

@@ -15,7 +15,7 @@ from ..clock import now_us
 from ..handle_table import HandleTable
 from .spi_bits import SpiFrame, exchange
 from ..devices.spi import DEFAULT_SPI, SpiDevice, make_spi_device
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 MAX_COUNT = 65536
 MAX_FLAGS = 1 << 22

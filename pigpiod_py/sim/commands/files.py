@@ -17,7 +17,7 @@ from typing import Optional, Union
 
 from ...constants import Command
 from ..checks import Handlers, ext_u32
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 READ, WRITE = lib.PI_FILE_READ, lib.PI_FILE_WRITE
 APPEND, CREATE, TRUNC = lib.PI_FILE_APPEND, lib.PI_FILE_CREATE, lib.PI_FILE_TRUNC

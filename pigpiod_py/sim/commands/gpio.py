@@ -9,7 +9,7 @@ from ..checks import Handler, Handlers, ext_u32, over, writable
 from ..clock import now_us
 from ..pwm.soft import SoftPwm
 from ..timeline import Pulse
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 MAX_GPIO = lib.PI_MAX_GPIO
 MAX_USER_GPIO = lib.PI_MAX_USER_GPIO

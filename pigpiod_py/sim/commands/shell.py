@@ -18,7 +18,7 @@ from typing import Optional
 
 from ...constants import Command
 from ..checks import Handlers
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: The wait status of ``sh`` for a command that cannot be found (127 << 8).
 NOT_FOUND_STATUS = 127 << 8

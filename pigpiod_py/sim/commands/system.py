@@ -11,7 +11,7 @@ from ...constants import Command
 from ..board import Board
 from ..checks import Handlers
 from ..clock import TickClock, now_us
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 PADS = lib.PI_MAX_PAD + 1
 #: Power-on drive strength of every pad (mA).

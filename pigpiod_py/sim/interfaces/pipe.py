@@ -23,7 +23,7 @@ from typing import Callable, Union
 from ...constants import Command, ErrorCode
 from ..notifications.fifo import make_fifo
 from .pipe_parse import HELP, HEX, SCRIPT_STATUS, SILENT, UNSIGNED, Parsed, parse_line
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: Runs one request with the daemon lock held: (command, p1, p2, ext) -> result.
 Execute = Callable[[int, int, int, bytes], Union[int, bytes]]

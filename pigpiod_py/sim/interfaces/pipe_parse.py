@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from ...constants import Command
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: How each command's reply is printed (see :mod:`.pipe`).
 INT, HEX, UNSIGNED, HELP, DATA, SCRIPT_STATUS, SILENT = range(7)

@@ -24,7 +24,7 @@ from ..clock import now_us
 from .fifo import FifoDirectory
 from .filters import GlitchFilter, NoiseFilter
 from .reports import Stream, bit_numbers
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 SLOTS = lib.PI_NOTIFY_SLOTS
 _USER_GPIOS = lib.PI_MAX_USER_GPIO + 1

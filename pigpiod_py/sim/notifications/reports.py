@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Callable
 
 from ...protocol import RECORD, RECORD_SIZE
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 __all__ = ["RECORD", "RECORD_SIZE", "Stream", "bit_numbers", "flag_words"]
 

@@ -10,7 +10,7 @@ from ..checks import Handlers, ext_u32, over, writable
 from ..clock import now_us
 from .hardware import CLOCK_PINS, PASSWORD, PROTECTED_CLOCK, PWM_PINS, Hardware, PwmChannel
 from .soft import SoftPwm
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 MAX_USER_GPIO = lib.PI_MAX_USER_GPIO
 BAD_USER_GPIO = lib.PI_BAD_USER_GPIO

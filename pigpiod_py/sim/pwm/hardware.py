@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..board import Board, Use
 from .soft import SoftPwm
 from ..timeline import Periodic, Wave
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 ALT0, ALT1, ALT5 = lib.PI_ALT0, lib.PI_ALT1, lib.PI_ALT5
 

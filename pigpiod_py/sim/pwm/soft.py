@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..board import OUTPUT, Board, Use
 from ..timeline import Periodic, Wave
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: DMA cycles per PWM period of the 18 selectable frequencies, fastest first.
 CYCLES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 40, 50, 80, 100, 160, 200, 400, 800)

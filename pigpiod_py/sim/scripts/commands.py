@@ -17,7 +17,7 @@ from ..checks import Handlers, Reply
 from ..clock import now_us
 from .parse import parse
 from .vm import EventLog, ScriptVM
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 _MAX_SCRIPTS = lib.PI_MAX_SCRIPTS
 _MAX_PARAMS = lib.PI_MAX_SCRIPT_PARAMS

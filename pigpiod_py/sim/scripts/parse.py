@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from ...constants import Command
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: Instruction codes of the script-only instructions (pigpio's numbering).
 SCRIPT_OPS = {

@@ -21,7 +21,7 @@ from typing import Callable
 
 from ...constants import Command
 from .parse import SCRIPT_OPS, Instruction, Operand, Program, Ref
-from ..typed_lib import lib
+from ... import _numbers as lib
 
 #: Runs an ordinary command: (command, p1, p2, extension) -> result.
 Execute = Callable[[int, int, int, bytes], int]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Union
 
-from ..typed_lib import lib
+from ...wave_model import Pulse
+from ... import _numbers as lib
 from .engine import LEAD_US
 from .pool import WavePool
 from .latch import Loop, Node, Segment, Series
@@ -109,7 +110,7 @@ class _Parser:
             delay = self.word(i)
             if delay:
                 self.block()
-                self.levels[-1].append(Segment([(0, 0, delay)]))
+                self.levels[-1].append(Segment([Pulse(0, 0, delay)]))
             return i + 4
         if cmd == FOREVER:
             body = self.close_loop()

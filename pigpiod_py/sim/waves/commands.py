@@ -4,13 +4,13 @@ from __future__ import annotations
 import struct
 
 from ...constants import Command
+from ...wave_model import Pulse, merge, serial_pulses
 from ..board import Board, Use
 from .chain import parse_chain
 from ..checks import Handler, Handlers, ext_u32, writable
 from ..clock import now_us
 from ..pwm.hardware import PWM_PINS, Hardware
-from ..typed_lib import lib
-from ..wave_build import Pulse, check_serial, merge, serial_pulses
+from ... import _numbers as lib
 from .engine import CHAIN, WaveEngine, wave_node
 from .pool import Stat, WavePool
 
@@ -18,6 +18,24 @@ _PULSE = struct.Struct("<3I")
 _MODE_REPEAT = lib.PI_WAVE_MODE_REPEAT
 _MODE_SYNC = lib.PI_WAVE_MODE_ONE_SHOT_SYNC
 _SERIAL_HEADER = 12
+
+
+def check_serial(gpio: int, baud: int, bits: int, stop_half: int, count: int,
+                 offset: int) -> int:
+    """The first WVAS range error (after the permission check), else 0."""
+    if gpio > lib.PI_MAX_USER_GPIO:
+        return lib.PI_BAD_USER_GPIO
+    if not lib.PI_WAVE_MIN_BAUD <= baud <= lib.PI_WAVE_MAX_BAUD:
+        return lib.PI_BAD_WAVE_BAUD
+    if not lib.PI_MIN_WAVE_DATABITS <= bits <= lib.PI_MAX_WAVE_DATABITS:
+        return lib.PI_BAD_DATABITS
+    if not lib.PI_MIN_WAVE_HALFSTOPBITS <= stop_half <= lib.PI_MAX_WAVE_HALFSTOPBITS:
+        return lib.PI_BAD_STOPBITS
+    if count > lib.PI_WAVE_MAX_CHARS:
+        return lib.PI_TOO_MANY_CHARS
+    if offset > lib.PI_WAVE_MAX_MICROS:
+        return lib.PI_BAD_SER_OFFSET
+    return 0
 
 
 class WaveCommands:
@@ -96,7 +114,7 @@ class WaveCommands:
             return lib.PI_TOO_MANY_PULSES
         allowed = self.board.mask & 0xFFFFFFFF
         raw = list(_PULSE.iter_unpack(ext[:count * _PULSE.size]))
-        pulses = [(on & allowed, off & allowed, delay) for on, off, delay in raw]
+        pulses = [Pulse(on & allowed, off & allowed, delay) for on, off, delay in raw]
         masked = any((on | off) & ~allowed for on, off, _ in raw)
         result = self._add(pulses)
         return lib.PI_SOME_PERMITTED if result >= 0 and masked else result

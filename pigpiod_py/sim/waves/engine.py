@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ...wave_model import Pulse
 from ..board import Board
 from ..timeline import level_at
-from ..typed_lib import lib
+from ... import _numbers as lib
 from .latch import Loop, Node, Run, Segment, Series, WaveLatch
 
 #: The DMA starts every transmission with a 20 µs delay block.
@@ -22,7 +23,7 @@ LEAD_US = 20
 CHAIN = -1
 
 
-def wave_node(pulses: list[tuple[int, int, int]], repeat: bool) -> Node:
+def wave_node(pulses: list[Pulse], repeat: bool) -> Node:
     """A wave sent once, or repeated for ever (repetitions skip the lead-in)."""
     if not repeat:
         return Segment(pulses, LEAD_US)

@@ -9,11 +9,11 @@ a node are µs from the node's start.  :class:`WaveLatch` is the timeline wave
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Optional, Union
 
+from ...wave_model import Pulse
 from ..timeline import Edge
-from ..wave_build import Pulse
 
 #: The latch writes of one gpio: (offset µs, level) in time order.
 Writes = list[tuple[int, int]]
@@ -22,7 +22,7 @@ Writes = list[tuple[int, int]]
 class Segment:
     """One pass of a pulse list (optionally after a lead-in delay)."""
 
-    def __init__(self, pulses: list[Pulse], lead: int = 0) -> None:
+    def __init__(self, pulses: Sequence[Pulse], lead: int = 0) -> None:
         self.writes: dict[int, Writes] = {}
         t = lead
         for on, off, delay in pulses:

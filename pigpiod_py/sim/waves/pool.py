@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..typed_lib import lib
-from ..wave_build import Pulse, pulse_blocks, slots
+from ...wave_model import Pulse
+from ... import _numbers as lib
 
 #: Control blocks and on/off slots available to waves (the rest serve chains).
 WAVE_CBS = 23836
 WAVE_SLOTS = 15958
 TOTAL_CBS = 25016
+
+
+def pulse_blocks(pulses: list[Pulse]) -> int:
+    """Control blocks of a pulse list, without the wave's initial delay block:
+    one per pulse that sets or clears, one per delay (the default, full
+    secondary DMA channel)."""
+    return sum((1 if on or off else 0) + (1 if delay else 0) for on, off, delay in pulses)
+
+
+def slots(pulses: list[Pulse]) -> int:
+    """On/off slots a pulse list needs: one per non-zero mask."""
+    return sum((1 if on else 0) + (1 if off else 0) for on, off, _ in pulses)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""``python -m pigpiod_py.sim.bench``: how fast the simulator answers.
+"""``python -m pigpiod_py bench sim``: how fast the simulator answers.
 
 Pipelined: COUNT WRITE requests sent back to back on one socket while a thread
 reads the responses.  Round trip: one TICK at a time, in ten batches (the
@@ -15,7 +15,7 @@ import time
 
 from ..constants import Command
 from ..simprocess import SimulatorProcess
-from .interfaces.client import RawClient, request
+from ..sim.interfaces.client import RawClient, request
 
 RESPONSE_SIZE = 16
 
@@ -49,7 +49,7 @@ def round_trip(client: RawClient, count: int, batches: int = 10) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Measure pipelined WRITEs and round trips against a daemon (started here unless --port)."""
-    parser = argparse.ArgumentParser(prog="python -m pigpiod_py.sim.bench")
+    parser = argparse.ArgumentParser(prog="python -m pigpiod_py bench sim")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, help="an already running daemon")
     parser.add_argument("--count", type=int, default=200_000, help="pipelined WRITEs")

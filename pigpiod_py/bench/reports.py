@@ -1,4 +1,4 @@
-"""``python -m pigpiod_py.sim.report_bench``: the simulator streaming notification reports.
+"""``python -m pigpiod_py bench reports``: the simulator streaming notification reports.
 
 The control API's edge rig makes a gpio change RATE times a second for SECONDS
 while a client watches it through an in-band notification socket; with
@@ -18,11 +18,11 @@ import time
 from typing import Any, Callable
 
 from ..constants import Command
+from ..protocol import RECORD, RECORD_SIZE
+from ..sim.control import SimControl
+from ..sim.interfaces.client import RawClient
+from ..sim.timeline import MICROS
 from ..simprocess import SimulatorProcess
-from .interfaces.client import RawClient
-from .control import SimControl
-from .notifications.reports import RECORD, RECORD_SIZE
-from .timeline import MICROS
 
 #: Pulled-down inputs of a fresh simulator, one per client.
 GPIOS = (21, 20, 16, 26, 19, 13, 12, 6)
@@ -121,7 +121,7 @@ def stream(rate: int, seconds: float, clients: int, make: Any) -> tuple[list[Tal
 
 def main(argv: list[str] | None = None) -> int:
     """Measure how many edge reports clients receive from an edge stream."""
-    parser = argparse.ArgumentParser(prog="python -m pigpiod_py.sim.report_bench")
+    parser = argparse.ArgumentParser(prog="python -m pigpiod_py bench reports")
     parser.add_argument("--rate", type=int, default=40000, help="edges per second per client")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=1, choices=range(1, len(GPIOS) + 1))
