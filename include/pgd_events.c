@@ -3,6 +3,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -23,13 +24,9 @@
 
 #define REPORT_SIZE 12
 #define READ_REPORTS 4096
-/* How the reader reads (see set_read_mode): at once; gathering a busy
-   stream for GATHER_US before each read; lazily, in large chunks at most
-   LAZY_MS late. */
-enum { READ_AT_ONCE, READ_GATHERING, READ_LAZILY };
-#define LAZY_BYTES (1024 * REPORT_SIZE)
+/* How long the reader waits before a read (see wait_to_read). */
 #define LAZY_MS 50
-#define GATHER_US 4000
+#define GATHER_US 4000   /* by default; see pgd_events_gather */
 #define GATHER_MIN 8   /* reports in one read that make a stream busy */
 
 enum { ROUTE_DISPATCH, ROUTE_QUEUE, ROUTE_WATCH, ROUTES };
@@ -39,6 +36,7 @@ struct pgd_events
    pgd_ring_t dispatch;          /* for callbacks with a function */
    pgd_ring_t queued;            /* for callbacks without one (pull) */
    int dispatch_fd, pull_fd;     /* eventfds */
+   int control_fd;               /* eventfd: tells the reader to look again */
 
    /* The connection; the reader thread runs while `running`. */
    int fd;                       /* the NOIB socket */
@@ -53,14 +51,16 @@ struct pgd_events
    _Atomic uint32_t route[ROUTES][4];
    atomic_int mirror, signal_main;
    atomic_int waiters;           /* pull-side waiters now (they want records at once) */
+   atomic_int gather_us;         /* how long a busy stream is gathered before a read */
 
    /* The reader's. */
    uint32_t last_level;
-   int read_mode;                /* READ_AT_ONCE ... */
    int busy;                     /* the last read brought GATHER_MIN reports or more */
    uint32_t arrival;             /* when this batch arrived (us) */
    int watched;                  /* a watched arrival in this batch */
    pgd_count_t counts[4][32];    /* PGD_RISING ... PGD_EVENTS, per id */
+   uint32_t batch_counts[4][32]; /* this batch's arrivals, not yet counted */
+   uint32_t batch_counted[4];    /* which of them are not zero */
    pgd_count_t reports, reports_at_reset;
 
    /* The consumer's: dispatch latencies, and their values at the reset. */
@@ -90,13 +90,27 @@ static void arrive(pgd_events_t *ev, int what, uint8_t kind, uint8_t id, uint8_t
 {
    uint32_t bit = 1u << id;
 
-   pgd_count_add(&ev->counts[what][id], 1);
+   ev->batch_counts[what][id]++;   /* counted once per batch: see count_batch */
+   ev->batch_counted[what] |= bit;
    if (atomic_load_explicit(&ev->route[ROUTE_DISPATCH][what], memory_order_relaxed) & bit)
       pgd_ring_push(&ev->dispatch, kind, id, level, tick, ev->arrival);
    if (atomic_load_explicit(&ev->route[ROUTE_QUEUE][what], memory_order_relaxed) & bit)
       pgd_ring_push(&ev->queued, kind, id, level, tick, ev->arrival);
    if (atomic_load_explicit(&ev->route[ROUTE_WATCH][what], memory_order_relaxed) & bit)
       ev->watched = 1;
+}
+
+/* Add a batch's arrivals to the counts: one update per gpio, not per edge. */
+static void count_batch(pgd_events_t *ev)
+{
+   for (int what = 0; what < 4; what++)
+      while (ev->batch_counted[what])
+      {
+         int id = __builtin_ctz(ev->batch_counted[what]);
+         ev->batch_counted[what] &= ev->batch_counted[what] - 1;
+         pgd_count_add(&ev->counts[what][id], ev->batch_counts[what][id]);
+         ev->batch_counts[what][id] = 0;
+      }
 }
 
 /* One 12-byte report (little-endian): at most 32 arrivals. */
@@ -148,31 +162,31 @@ static int urgent(pgd_events_t *ev)
    return 0;
 }
 
-/* How to read next.  Each wake-up of the reader, and of the consumer it
+/* Wait until it is time to read: 1 when something may be read, 0 when the
+   reader must stop.  Each wake-up of the reader, and of the consumer it
    wakes, costs far more than the records it brings when a stream is busy
    (the daemon sends a batch every millisecond or so): after a read that
-   brought GATHER_MIN reports or more, the reader sleeps GATHER_US (a precise
-   timer) and then takes all that came meanwhile without waiting, while a
-   quiet stream is read at once (its first record after a quiet spell is
-   never late).  Nobody waiting for records at all (tallies, a queue nobody
-   reads yet): large chunks, at most LAZY_MS late.  Returns the recv() flags. */
-static int set_read_mode(pgd_events_t *ev)
+   brought GATHER_MIN reports or more, the reader waits GATHER_US (a precise
+   timer) and then takes all that came meanwhile, while a quiet stream is
+   read at once (its first record after a quiet spell is never late).
+   Nobody waiting for records at all (tallies, a queue nobody reads yet):
+   every LAZY_MS.  A change of routes or waiters, and a disconnect, end any
+   of these waits at once (the control eventfd). */
+static int wait_to_read(pgd_events_t *ev)
 {
-   int mode = !urgent(ev) ? READ_LAZILY : ev->busy ? READ_GATHERING : READ_AT_ONCE;
-   int lazy = mode == READ_LAZILY, lowat = lazy ? LAZY_BYTES : 1;
+   int gather_ms = atomic_load(&ev->gather_us) / 1000;
+   int at_once = urgent(ev) && (!ev->busy || !gather_ms);
+   struct pollfd p[2] = {{ev->control_fd, POLLIN, 0}, {ev->fd, POLLIN, 0}};
+   int timeout = at_once ? -1 : urgent(ev) ? gather_ms : LAZY_MS;
 
-   if (mode == READ_GATHERING)
+   if (poll(p, at_once ? 2 : 1, timeout) < 0 && errno != EINTR) return 0;
+   if (p[0].revents)
    {
-      struct timespec pause = {0, GATHER_US * 1000L};
-      nanosleep(&pause, NULL);
+      uint64_t drained;
+      if (read(ev->control_fd, &drained, sizeof(drained)) < 0) { /* cleared already */ }
+      ev->busy = 0;   /* look again at once: the reason to wait may be gone */
    }
-   if (lazy != (ev->read_mode == READ_LAZILY))
-   {
-      setsockopt(ev->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
-      pgd_net_set_timeouts(ev->fd, lazy ? LAZY_MS : 0);
-   }
-   ev->read_mode = mode;
-   return mode == READ_GATHERING ? MSG_DONTWAIT : 0;
+   return !atomic_load(&ev->closing);
 }
 
 static void *reader_thread(void *arg)
@@ -181,15 +195,13 @@ static void *reader_thread(void *arg)
    unsigned char *buf = malloc(READ_REPORTS * REPORT_SIZE);
    size_t have = 0;
 
-   ev->read_mode = READ_AT_ONCE;
    ev->busy = 0;
-   while (buf)
+   while (buf && wait_to_read(ev))
    {
-      ssize_t n;
+      ssize_t n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, MSG_DONTWAIT);
       size_t used = 0;
       uint32_t dispatched, queued;
 
-      n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, set_read_mode(ev));
       if (n <= 0)
       {
          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ev->busy = 0;  /* quiet */
@@ -200,6 +212,7 @@ static void *reader_thread(void *arg)
       ev->arrival = now_us();
       for (; have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, buf + used);
       pgd_count_add(&ev->reports, used / REPORT_SIZE);
+      count_batch(ev);
       ev->busy = used / REPORT_SIZE >= GATHER_MIN;
       dispatched = pgd_ring_commit(&ev->dispatch);
       queued = pgd_ring_commit(&ev->queued);
@@ -237,10 +250,12 @@ pgd_events_t *pgd_events_new(unsigned capacity, int *error)
    }
    ev = memset(memory, 0, sizeof(*ev));
    ev->fd = -1;
+   atomic_store(&ev->gather_us, GATHER_US);
    ev->dispatch_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    ev->pull_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+   ev->control_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    if (pgd_ring_init(&ev->dispatch, capacity) || pgd_ring_init(&ev->queued, capacity) ||
-       ev->dispatch_fd < 0 || ev->pull_fd < 0)
+       ev->dispatch_fd < 0 || ev->pull_fd < 0 || ev->control_fd < 0)
    {
       *error = PGD_ERR_SYSTEM;
       pgd_events_free(ev);
@@ -255,6 +270,7 @@ void pgd_events_free(pgd_events_t *ev)
    pgd_events_disconnect(ev);
    if (ev->dispatch_fd >= 0) close(ev->dispatch_fd);
    if (ev->pull_fd >= 0) close(ev->pull_fd);
+   if (ev->control_fd >= 0) close(ev->control_fd);
    pgd_ring_free(&ev->dispatch);
    pgd_ring_free(&ev->queued);
    free(ev);
@@ -296,7 +312,8 @@ void pgd_events_disconnect(pgd_events_t *ev)
 {
    if (!ev->running) return;
    atomic_store(&ev->closing, 1);
-   shutdown(ev->fd, SHUT_RDWR);   /* ends the reader's recv() */
+   shutdown(ev->fd, SHUT_RDWR);
+   notify(ev->control_fd);        /* ends the reader's wait */
    pthread_join(ev->thread, NULL);
    close(ev->fd);
    ev->fd = -1;
@@ -325,6 +342,7 @@ void pgd_events_route(pgd_events_t *ev, const uint32_t *dispatch, const uint32_t
    for (int r = 0; r < ROUTES; r++)
       for (int what = 0; what < 4; what++) atomic_store(&ev->route[r][what], masks[r][what]);
    atomic_store(&ev->mirror, mirror);
+   notify(ev->control_fd);
 }
 
 uint32_t pgd_events_waiting(pgd_events_t *ev) { return pgd_ring_waiting(&ev->dispatch); }
@@ -455,4 +473,13 @@ int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned le
 
 void pgd_events_signal_main(pgd_events_t *ev, int on) { atomic_store(&ev->signal_main, on); }
 
-void pgd_events_waiters(pgd_events_t *ev, int delta) { atomic_fetch_add(&ev->waiters, delta); }
+void pgd_events_gather(pgd_events_t *ev, unsigned us)
+{
+   atomic_store(&ev->gather_us, (int)us);
+   notify(ev->control_fd);
+}
+
+void pgd_events_waiters(pgd_events_t *ev, int delta)
+{
+   if (atomic_fetch_add(&ev->waiters, delta) == 0 && delta > 0) notify(ev->control_fd);
+}

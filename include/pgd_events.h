@@ -133,6 +133,12 @@ int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned le
    50 ms late (tallies and unread queues then cost almost nothing). */
 void pgd_events_waiters(pgd_events_t *ev, int delta);
 
+/* How long the reader gathers a busy stream (eight reports or more in a
+   read) before each read, in us (whole ms are used; 0: never, every read at
+   once).  4000 by default: a wake-up of the reader and of the consumer per
+   4 ms instead of one per batch of the daemon (about one a millisecond). */
+void pgd_events_gather(pgd_events_t *ev, unsigned us);
+
 /* Main-thread dispatch (process-wide).  pgd_signal_setup, called in the
    main thread, records it and the signal to send (0: none).  A reader whose
    object has signalling on sends it when dispatch records arrive, at most

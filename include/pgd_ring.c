@@ -5,16 +5,20 @@
 
 #include "pgd_ring.h"
 
+/* The orderings of a sequence lock: the halves are read between two reads
+   of seq (acquire, then a fence before the second), and written between two
+   writes of it (a fence after the first, release on the second). */
 uint64_t pgd_count_read(pgd_count_t *c)
 {
    uint32_t seq, low, high;
 
    do
    {
-      seq = atomic_load(&c->seq);
-      low = atomic_load(&c->low);
-      high = atomic_load(&c->high);
-   } while ((seq & 1) || seq != atomic_load(&c->seq));
+      seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+      low = atomic_load_explicit(&c->low, memory_order_relaxed);
+      high = atomic_load_explicit(&c->high, memory_order_relaxed);
+      atomic_thread_fence(memory_order_acquire);
+   } while ((seq & 1) || seq != atomic_load_explicit(&c->seq, memory_order_relaxed));
    return (uint64_t)high << 32 | low;
 }
 
@@ -22,10 +26,11 @@ void pgd_count_set(pgd_count_t *c, uint64_t value)
 {
    uint32_t seq = atomic_load_explicit(&c->seq, memory_order_relaxed);
 
-   atomic_store(&c->seq, seq + 1);
-   atomic_store(&c->low, (uint32_t)value);
-   atomic_store(&c->high, (uint32_t)(value >> 32));
-   atomic_store(&c->seq, seq + 2);
+   atomic_store_explicit(&c->seq, seq + 1, memory_order_relaxed);
+   atomic_thread_fence(memory_order_release);
+   atomic_store_explicit(&c->low, (uint32_t)value, memory_order_relaxed);
+   atomic_store_explicit(&c->high, (uint32_t)(value >> 32), memory_order_relaxed);
+   atomic_store_explicit(&c->seq, seq + 2, memory_order_release);
 }
 
 void pgd_count_add(pgd_count_t *c, uint64_t n)

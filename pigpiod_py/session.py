@@ -33,6 +33,7 @@ from .errors import (
 )
 from .events import (
     DEFAULT_CAPACITY,
+    DEFAULT_GATHER,
     DISPATCH_MODES,
     Callback,
     Event,
@@ -55,6 +56,8 @@ DEFAULT_TIMEOUT = 5.0
 #: Seconds a connection may stay idle before the daemon is asked whether it
 #: is still there (a TICK command): loss is noticed within this plus timeout.
 DEFAULT_KEEPALIVE = 10.0
+#: The longest ``gather`` a session takes (s).
+MAX_GATHER = 0.1
 log = logging.getLogger("pigpiod_py")
 
 
@@ -85,6 +88,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
         timeout: Optional[float] = DEFAULT_TIMEOUT,
         dispatch: str = "main",
         capacity: int = DEFAULT_CAPACITY,
+        gather: float = DEFAULT_GATHER,
         reconnect: bool = False,
         keepalive: Optional[float] = DEFAULT_KEEPALIVE,
         name: Optional[str] = None,
@@ -93,6 +97,11 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
             raise PigpioValueError(_lib.PI_BAD_PARAM, "dispatch must be one of %s, not %r"
                                    % (DISPATCH_MODES, dispatch))
         checked_int(capacity, 16, 1 << 26, "capacity")
+        gathered = wait_seconds(gather, "gather")
+        if gathered is None or gathered > MAX_GATHER or gather < 0:
+            raise PigpioValueError(_lib.PI_BAD_PARAM, "gather is 0 to %s s, not %r"
+                                   % (MAX_GATHER, gather))
+        self._gather = gathered
         self.dispatch_mode = dispatch
         self._capacity = capacity
         self._lock = threading.Lock()
@@ -381,7 +390,7 @@ class Session(I2CMethods, SpiMethods, SerialMethods, BitBangMethods, BscMethods,
                     raise PigpioConnectionError(_lib.pigif_unconnected_pi,
                                                 "the connection is lost; reconnecting")
                 self._channel = EventChannel(self._connection, self.dispatch_mode,
-                                             self._capacity)
+                                             self._capacity, self._gather)
             return self._channel
 
     def callback(self, gpio: int, edge: int = Edge.RISING,
@@ -521,7 +530,8 @@ def _finish(channel: Optional[EventChannel], connection: Connection) -> None:
 
 def open(host: Optional[str] = None, port: Optional[int] = None, *,
          timeout: Optional[float] = DEFAULT_TIMEOUT, dispatch: str = "main",
-         capacity: int = DEFAULT_CAPACITY, reconnect: bool = False,
+         capacity: int = DEFAULT_CAPACITY, gather: float = DEFAULT_GATHER,
+         reconnect: bool = False,
          keepalive: Optional[float] = DEFAULT_KEEPALIVE, name: Optional[str] = None) -> Session:
     """Connect to the pigpio daemon at host:port.
 
@@ -530,7 +540,11 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     (seconds; ``None`` or ``inf`` = no limit). ``dispatch`` chooses where
     event handlers run (``main``, ``thread`` or ``manual``, see
     :mod:`pigpiod_py.events`); ``capacity`` is the size of the event ring
-    (16 to 2**26). With ``reconnect=True`` a lost connection is retried in
+    (16 to 2**26). ``gather``: how long the reader gathers a busy stream
+    (eight reports or more in a read) before it reads again, in seconds, 0 to
+    0.1 (default 4 ms: the handlers of a busy stream run up to that much
+    later, for a fraction of the CPU; 0: every read at once). With
+    ``reconnect=True`` a lost connection is retried in
     the background (back-off up to 5 s) and callbacks and notification bits
     are restored; ``pull()``/``events()`` report DISCONNECT and RECONNECT
     records; commands meanwhile raise :class:`PigpioConnectionError`, and
@@ -543,4 +557,5 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     :class:`PigpioConnectionError` when the daemon cannot be reached at first.
     """
     return Session(host, port, timeout=timeout, dispatch=dispatch, capacity=capacity,
+                   gather=gather,
                    reconnect=reconnect, keepalive=keepalive, name=name)

@@ -143,6 +143,12 @@ def test_capacity_is_checked_at_open(daemon):
             pigpiod_py.open(daemon.host, daemon.port, capacity=capacity)
 
 
+@pytest.mark.parametrize("gather", [-0.001, 0.2, math.nan, math.inf, None, "4ms"])
+def test_gather_is_checked_at_open(daemon, gather):
+    with pytest.raises((PigpioValueError, PigpioTypeError)):
+        pigpiod_py.open(daemon.host, daemon.port, gather=gather)
+
+
 # -- error codes -------------------------------------------------------------------
 
 def test_every_error_code_has_an_explicit_class():

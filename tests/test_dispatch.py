@@ -289,3 +289,19 @@ def test_file_descriptors_stay_the_same_across_reconnects():
     finally:
         session.close()
         sim.stop()
+
+
+@pytest.mark.parametrize("gather", [0.0, 0.1])
+def test_every_gather_delivers_a_busy_stream_whole_and_in_order(sim, gather):
+    """Gathering changes when the reader reads, never what it delivers."""
+    edges = 20_000
+    with pigpiod_py.open(sim.host, sim.port, dispatch="thread", gather=gather) as session:
+        ticks, levels = [], []
+        session.callback(21, Edge.EITHER,
+                         lambda gpio, level, tick: (ticks.append(tick), levels.append(level)))
+        sim.control.edges(21, edges, 20_000)
+        wait_until(lambda: len(ticks) >= edges, timeout=30)
+        assert session.event_stats().dropped == 0
+    assert len(ticks) == edges
+    assert {(b - a) & 0xFFFFFFFF for a, b in zip(ticks, ticks[1:])} == {50}  # 20 kHz
+    assert all(a != b for a, b in zip(levels, levels[1:]))

@@ -10,8 +10,9 @@ knows of. The line ``ready`` on stdout tells the runner it is in place.
 
 KIND is ``pigpio module`` (a callback of the pigpio Python module) or this
 binding in a variant: a callback with a function in ``main``, ``thread`` or
-``manual`` dispatch, a ``tally`` (no function, nothing queued: counted in
-C) or a ``batch`` callback (one call per dispatch with all its records).
+``manual`` dispatch (``main`` also with ``gather=0``: every read at once), a
+``tally`` (no function, nothing queued: counted in C) or a ``batch``
+callback (one call per dispatch with all its records).
 """
 from __future__ import annotations
 
@@ -80,12 +81,12 @@ def _wait(done: Callable[[], bool], seconds: float, idle: Callable[[float], None
         idle(IDLE_STEP)
 
 
-def run_ours(mode: str, variant: str, host: str, port: int, gpio: int, expected: int,
-             seconds: float) -> Dict[str, Any]:
+def run_ours(mode: str, variant: str, gather: float, host: str, port: int, gpio: int,
+             expected: int, seconds: float) -> Dict[str, Any]:
     """This binding, in one dispatch mode and callback variant."""
     import pigpiod_py
 
-    with pigpiod_py.open(host, port, dispatch=mode, capacity=1 << 18) as session:
+    with pigpiod_py.open(host, port, dispatch=mode, capacity=1 << 18, gather=gather) as session:
         counter = Counter(clock_offset(session.tick))
         either = pigpiod_py.Edge.EITHER
         if variant == "tally":
@@ -138,15 +139,17 @@ def report(counter: Counter, events: int, cpu: float, dropped: int, arrival_p50:
     }
 
 
-def _ours(mode: str, variant: str = "function") -> Callable[..., Dict[str, Any]]:
+def _ours(mode: str, variant: str = "function",
+          gather: float = 0.004) -> Callable[..., Dict[str, Any]]:
     def run(*args: Any) -> Dict[str, Any]:
-        return run_ours(mode, variant, *args)
+        return run_ours(mode, variant, gather, *args)
     return run
 
 
 CLIENTS: Dict[str, Callable[..., Dict[str, Any]]] = {
     "pigpio module": run_pigpio_module,
     "pigpiod_py main": _ours("main"),
+    "main, gather 0": _ours("main", gather=0.0),
     "pigpiod_py thread": _ours("thread"),
     "pigpiod_py manual": _ours("manual"),
     "pigpiod_py batch": _ours("thread", "batch"),

@@ -12,7 +12,7 @@ Python handlers, ``pull()``, waits and asyncio.
 """
 from __future__ import annotations
 
-from .channel import EventChannel
+from .channel import DEFAULT_GATHER, EventChannel
 from .dispatch import set_dispatch_signal
 from .records import Event, EventKind, EventStats
 from .subscriptions import Callback
@@ -22,5 +22,5 @@ DISPATCH_MODES = ("main", "thread", "manual")
 #: Ring capacity by default: over three seconds of a 20 kHz PWM pin.
 DEFAULT_CAPACITY = 1 << 16
 
-__all__ = ["Callback", "DEFAULT_CAPACITY", "DISPATCH_MODES", "Event", "EventChannel",
+__all__ = ["Callback", "DEFAULT_CAPACITY", "DEFAULT_GATHER", "DISPATCH_MODES", "Event", "EventChannel",
            "EventKind", "EventStats", "set_dispatch_signal", "sleep", "wait"]

@@ -47,6 +47,8 @@ from .subscriptions import NO_USER, Callback, Routes, Subscriptions, tally_count
 if TYPE_CHECKING:
     from ..connection import Connection
 
+#: How long a busy stream is gathered before each read, by default (s).
+DEFAULT_GATHER = 0.004
 #: Records taken from a ring per C call.
 TAKE = 4096
 #: Longest single poll of a waiter: a wake-up taken by another kind of
@@ -61,10 +63,12 @@ channels: "weakref.WeakSet[EventChannel]" = weakref.WeakSet()
 class EventChannel:
     """The event path of one session (see the module docstring)."""
 
-    def __init__(self, connection: "Connection", mode: str, capacity: int) -> None:
+    def __init__(self, connection: "Connection", mode: str, capacity: int,
+                 gather: float = DEFAULT_GATHER) -> None:
         self.mode = mode
         self._connection = connection
         self.ring = Ring(capacity)
+        self.ring.gather(gather)
         self._capacity = capacity
         self._subscriptions = Subscriptions()
         self._lock = threading.RLock()          # one dispatch at a time, in order
@@ -251,18 +255,18 @@ class EventChannel:
             self._deliver_batches(routes, n, errors)
             n = _lib.pgd_records_keep(self._buffer, n, routes.single_gpios,
                                       routes.single_events)
-        single = routes.single
+        get = routes.single.get
         for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
-            targets = single.get(key)
-            if targets is None:
+            entry = get(key)
+            if entry is None:
                 ended |= key & 0xFF == _DISCONNECT
                 continue
-            number, level = key >> 8 & 0xFF, key >> 16
+            number, level, is_event, targets = entry
             for cb, func, user in targets:
                 if not cb.active:
                     continue
                 try:
-                    if key & 0xFF == _EVENT:
+                    if is_event:
                         if user is NO_USER:
                             func(number, tick)
                         else:

@@ -115,6 +115,12 @@ class Ring:
                 _lib.pgd_events_route(self._ev, list(dispatch), list(queue), list(watch),
                                       int(mirror))
 
+    def gather(self, seconds: float) -> None:
+        """How long a busy stream is gathered before each read (see pgd_events_gather)."""
+        with self._lock:
+            if not self.closed:
+                _lib.pgd_events_gather(self._ev, int(seconds * 1e6))
+
     def signal_main(self, on: bool) -> None:
         """Whether dispatch records are announced to the main thread by signal."""
         with self._lock:

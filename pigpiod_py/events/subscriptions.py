@@ -96,14 +96,16 @@ def tally_counts(kind: EventKind, number: int, edge: int) -> List[Tuple[int, int
 class Routes:
     """Everything derived from the live subscriptions, rebuilt at each change.
 
-    ``single``: record key -> ((callback, func, user), ...) of per-record
-    functions. ``batches``: gpio -> ((callback, func, user, levels mask), ...).
+    ``single``: record key -> (number, level, is an event, ((callback,
+    func, user), ...)) of per-record functions. ``batches``: gpio -> ((callback, func, user, levels mask), ...).
     ``pulled``: record key -> callbacks that queue. The masks tell the reader
     where records go, and the daemon which gpios and events to report.
     """
 
     def __init__(self, callbacks: List[Callback], watched: Dict[Tuple[int, int], int]) -> None:
-        self.single: Dict[int, Tuple[Tuple[Callback, Callable[..., Any], Any], ...]] = {}
+        #: key -> (gpio or event, level, is an event, ((callback, func, user), ...))
+        self.single: Dict[int, Tuple[int, int, bool,
+                                     Tuple[Tuple[Callback, Callable[..., Any], Any], ...]]] = {}
         self.batches: Dict[int, Tuple[Tuple[Callback, Callable[..., Any], Any, int], ...]] = {}
         self.pulled: Dict[int, Tuple[Callback, ...]] = {}
         dispatch, queue, watch, counted = [0] * 4, [0] * 4, [0] * 4, [0] * 4
@@ -129,7 +131,8 @@ class Routes:
         for (what, number), users in watched.items():
             if users:
                 watch[what] |= 1 << number
-        self.single = {k: tuple(v) for k, v in single.items()}
+        self.single = {k: (k >> 8 & 0xFF, k >> 16, k & 0xFF == EventKind.EVENT, tuple(v))
+                       for k, v in single.items()}
         self.batches = {k: tuple(v) for k, v in batches.items()}
         self.pulled = {k: tuple(v) for k, v in pulled.items()}
         self.dispatch, self.queue, self.watch = dispatch, queue, watch
