@@ -97,7 +97,8 @@ class Routes:
     """Everything derived from the live subscriptions, rebuilt at each change.
 
     ``single``: record key -> (number, level, is an event, ((callback,
-    func, user), ...)) of per-record functions. ``batches``: gpio -> ((callback, func, user, levels mask), ...).
+    func, user), ...)) of per-record functions. ``batches``: gpio ->
+    ((callback, func, user, levels mask), ...).
     ``pulled``: record key -> callbacks that queue. The masks tell the reader
     where records go, and the daemon which gpios and events to report.
     """
