@@ -101,7 +101,10 @@ def demo(args: argparse.Namespace) -> int:
         print_report(daemon_report(target))
         tour(target.host, target.port)
         print("\nToggle benchmark (pigpiod-py bench toggle):", flush=True)
-        return toggle_main(["--host", target.host, "--port", str(target.port),
+        # The built-in simulator is benchmarked as such (a fresh one), a daemon at its address.
+        simulated = target.description.startswith("the built-in simulator")
+        daemon = "sim" if simulated else "%s:%d" % (target.host, target.port)
+        return toggle_main(["--daemon", "c", "--daemon", daemon,
                             "--rounds", str(args.rounds), "--count", str(args.count)]
                            + (["--progress"] if args.progress else []))
 

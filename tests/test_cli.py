@@ -195,6 +195,9 @@ def test_demo_runs_on_the_builtin_simulator():
     assert out.returncode == 0, out.stderr
     assert "gpio 22 input with pull-up reads 1" in out.stdout
     assert "Toggle benchmark" in out.stdout and "pigpio module" in out.stdout
+    # ... and the benchmark names the simulator as such, not as a pigpiod
+    assert "Against the built-in simulator at" in out.stdout
+    assert "pigpiod at" not in out.stdout
 
 
 def test_scan_of_several_daemons_shows_the_absent_one(daemon):
