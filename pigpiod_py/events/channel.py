@@ -225,6 +225,14 @@ class EventChannel:
             self._dispatcher.report(errors)
         return total
 
+    def dispatch_once(self) -> None:
+        """One take, its handlers' errors reported as :meth:`dispatch` does
+        (the dispatcher thread's step: more records keep its fd readable)."""
+        errors: List[BaseException] = []
+        self._dispatch(errors)
+        if errors:
+            self._dispatcher.report(errors)
+
     def dispatch_some(self, errors: List[BaseException]) -> bool:
         """One dispatch of at most one take (what waited when it started, up
         to TAKE records); errors are appended. Whether it left some."""

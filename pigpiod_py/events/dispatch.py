@@ -139,13 +139,10 @@ def _dispatch_loop(ref: "weakref.ReferenceType[EventChannel]", stop: int) -> Non
                 channel = ref()
                 if channel is None:
                     return
-                errors: List[BaseException] = []
                 try:
-                    channel.dispatch_some(errors)  # one take: more keeps the fd readable
+                    channel.dispatch_once()
                 except Exception:  # noqa: BLE001 - a package thread must not die of it
                     log.exception("event dispatch failed")
-                if errors:
-                    channel._dispatcher.report(errors)
                 del channel
     finally:
         os.close(stop)
