@@ -328,7 +328,7 @@ def build() -> FFI:
         include_dirs=[str(INCLUDE), str(header.parent)],
         library_dirs=lib_dirs,
         runtime_library_dirs=lib_dirs if os.environ.get("PIGPIOD_PREFIX") else [],
-        libraries=["pigpiod_if2", "pthread"],
+        libraries=["pigpiod_if2", "pthread", "rt"],  # rt: timer_create before glibc 2.34
         extra_compile_args=compile_args(),
         extra_link_args=list(atomic_link_args()) + sanitizer_args(),
     )

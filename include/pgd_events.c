@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -26,6 +27,10 @@
 #define READ_REPORTS 4096
 /* How long the reader waits before a read (see wait_to_read). */
 #define LAZY_MS 50
+/* Tallies only: the reader waits for this much data, or at most LAZY_FULL_MS. */
+#define LAZY_FULL_BYTES 32768
+#define LAZY_FULL_MS 1000
+#define WATCHDOG_MS 50   /* see wait_to_read */
 #define GATHER_US 4000   /* by default; see pgd_events_gather */
 #define GATHER_MIN 8   /* reports in one read that make a stream busy */
 
@@ -37,6 +42,7 @@ struct pgd_events
    pgd_ring_t queued;            /* for callbacks without one (pull) */
    int dispatch_fd, pull_fd;     /* eventfds */
    int control_fd;               /* eventfd: tells the reader to look again */
+   int pump_fd;                  /* eventfd: tells a pumping consumer to look again */
 
    /* The connection; the reader thread runs while `running`. */
    int fd;                       /* the NOIB socket */
@@ -53,9 +59,22 @@ struct pgd_events
    atomic_int waiters;           /* pull-side waiters now (they want records at once) */
    atomic_int gather_us;         /* how long a busy stream is gathered before a read */
 
-   /* The reader's. */
+   /* Consumers that read the socket themselves (see pgd_events_pump). */
+   atomic_int pumpers;           /* inside pgd_events_pump now */
+   atomic_int socket_users;      /* of them, using the socket now */
+   _Atomic uint32_t pumped_at;   /* when one last read it (us) */
+   atomic_int main_pumping;      /* the main thread reads it on the signal's timer */
+
+   /* The producer's: whoever holds `producer` (the reader or a pump) reads
+      the socket and appends to the rings, so the rings keep one producer
+      at a time. */
+   pthread_mutex_t producer;
+   unsigned char *buf;           /* READ_REPORTS reports, a partial one kept */
+   size_t have;
    uint32_t last_level;
-   int busy;                     /* the last read brought GATHER_MIN reports or more */
+   atomic_int busy;              /* the last read brought GATHER_MIN reports or more */
+   atomic_int lowat;             /* SO_RCVLOWAT is LAZY_FULL_BYTES (else 1) */
+   atomic_int ended;             /* a read saw the stream end */
    uint32_t arrival;             /* when this batch arrived (us) */
    int watched;                  /* a watched arrival in this batch */
    pgd_count_t counts[4][32];    /* PGD_RISING ... PGD_EVENTS, per id */
@@ -82,6 +101,13 @@ static void notify(int fd)
 {
    uint64_t one = 1;
    if (write(fd, &one, sizeof(one)) < 0) { /* counter full: already readable */ }
+}
+
+/* Routes, waiters or the gather time changed: whoever waits to read looks again. */
+static void look_again(pgd_events_t *ev)
+{
+   notify(ev->control_fd);
+   notify(ev->pump_fd);
 }
 
 /* Count one arrival and route it. */
@@ -139,16 +165,26 @@ static void parse_report(pgd_events_t *ev, const unsigned char *r)
    /* PI_NTFY_FLAGS_ALIVE: a keep-alive, nothing to report. */
 }
 
-/* After a batch: counts first, then the wake-ups. */
-static void wake(pgd_events_t *ev, int dispatched, int queued)
+/* After a batch: counts first, then the wake-ups, except of `own_fd`: the
+   consumer that read the batch itself (a pump) looks at once.  Whether
+   own_fd had news. */
+static int wake(pgd_events_t *ev, int dispatched, int queued, int own_fd)
 {
+   int news = 0;
+
    if (dispatched)
    {
       if (atomic_load(&ev->signal_main)) pgd_signal_request();
+      else if (ev->dispatch_fd == own_fd) news = 1;
       else notify(ev->dispatch_fd);
    }
-   if (queued || ev->watched || (dispatched && atomic_load(&ev->mirror))) notify(ev->pull_fd);
+   if (queued || ev->watched || (dispatched && atomic_load(&ev->mirror)))
+   {
+      if (ev->pull_fd == own_fd) news = 1;
+      else notify(ev->pull_fd);
+   }
    ev->watched = 0;
+   return news;
 }
 
 /* Whether somebody waits for records now: handlers, a waiter, a watch. */
@@ -162,65 +198,148 @@ static int urgent(pgd_events_t *ev)
    return 0;
 }
 
-/* Wait until it is time to read: 1 when something may be read, 0 when the
-   reader must stop.  Each wake-up of the reader, and of the consumer it
-   wakes, costs far more than the records it brings when a stream is busy
-   (the daemon sends a batch every millisecond or so): after a read that
-   brought GATHER_MIN reports or more, the reader waits GATHER_US (a precise
-   timer) and then takes all that came meanwhile, while a quiet stream is
-   read at once (its first record after a quiet spell is never late).
-   Nobody waiting for records at all (tallies, a queue nobody reads yet):
-   every LAZY_MS.  A change of routes or waiters, and a disconnect, end any
-   of these waits at once (the control eventfd). */
-static int wait_to_read(pgd_events_t *ev)
+/* Whether any record goes to a ring (a handler's or pull's). */
+static int routed(pgd_events_t *ev)
+{
+   for (int r = ROUTE_DISPATCH; r <= ROUTE_QUEUE; r++)
+      for (int what = 0; what < 4; what++)
+         if (atomic_load_explicit(&ev->route[r][what], memory_order_relaxed)) return 1;
+   return 0;
+}
+
+/* How long to wait before the next read, in ms, or: */
+#define AT_ONCE   (-1)   /* as soon as the socket is readable */
+#define WHEN_FULL (-2)   /* when it holds LAZY_FULL_BYTES, or after LAZY_FULL_MS */
+#define NO_READ   (-3)   /* (a pump) not at all: only wait */
+/* Each wake-up of a thread costs far more than the records it brings when
+   a stream is busy (the daemon sends a batch every millisecond or so):
+   after a read that brought GATHER_MIN reports or more, wait the gather
+   time and then take all that came meanwhile; a quiet stream is read at
+   once (its first record after a quiet spell is never late).  Nobody
+   waiting for records: every LAZY_MS for a queue nobody reads yet, and
+   for tallies only when much came (they are brought up to date when read,
+   see pgd_events_count). */
+static int read_delay(pgd_events_t *ev)
 {
    int gather_ms = atomic_load(&ev->gather_us) / 1000;
-   int at_once = urgent(ev) && (!ev->busy || !gather_ms);
-   struct pollfd p[2] = {{ev->control_fd, POLLIN, 0}, {ev->fd, POLLIN, 0}};
-   int timeout = at_once ? -1 : urgent(ev) ? gather_ms : LAZY_MS;
 
-   if (poll(p, at_once ? 2 : 1, timeout) < 0 && errno != EINTR) return 0;
+   if (!urgent(ev)) return routed(ev) ? LAZY_MS : WHEN_FULL;
+   return atomic_load(&ev->busy) && gather_ms ? gather_ms : AT_ONCE;
+}
+
+/* Whether the socket is readable with any byte (full = 0), or only with
+   LAZY_FULL_BYTES; set by whoever polls it next. */
+static void set_lowat(pgd_events_t *ev, int full)
+{
+   int bytes = full ? LAZY_FULL_BYTES : 1;
+
+   if (atomic_load(&ev->lowat) == full) return;
+   pthread_mutex_lock(&ev->producer);
+   if (atomic_load(&ev->lowat) != full &&
+       setsockopt(ev->fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof(bytes)) == 0)
+      atomic_store(&ev->lowat, full);
+   pthread_mutex_unlock(&ev->producer);
+}
+
+/* Read what the socket holds now, with the producer lock: parse, count,
+   route, commit and wake (see wake).  READ_ENDED when the stream ended,
+   else whether own_fd had news. */
+#define READ_ENDED (-1)
+static int read_reports(pgd_events_t *ev, int own_fd)
+{
+   ssize_t n;
+   size_t used = 0;
+   uint32_t dispatched, queued;
+
+   if (atomic_load(&ev->ended)) return READ_ENDED;
+   n = recv(ev->fd, ev->buf + ev->have, READ_REPORTS * REPORT_SIZE - ev->have, MSG_DONTWAIT);
+   if (n <= 0)
+   {
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) atomic_store(&ev->busy, 0);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+      atomic_store(&ev->ended, 1);
+      return READ_ENDED;
+   }
+   ev->have += (size_t)n;
+   ev->arrival = now_us();
+   for (; ev->have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, ev->buf + used);
+   pgd_count_add(&ev->reports, used / REPORT_SIZE);
+   count_batch(ev);
+   atomic_store(&ev->busy, used / REPORT_SIZE >= GATHER_MIN);
+   dispatched = pgd_ring_commit(&ev->dispatch);
+   queued = pgd_ring_commit(&ev->queued);
+   memmove(ev->buf, ev->buf + used, ev->have - used);  /* keep a partial report */
+   ev->have -= used;
+   return wake(ev, dispatched != 0, queued != 0, own_fd);
+}
+
+static int locked_read(pgd_events_t *ev, int own_fd)
+{
+   int result;
+
+   pthread_mutex_lock(&ev->producer);
+   result = read_reports(ev, own_fd);
+   pthread_mutex_unlock(&ev->producer);
+   return result;
+}
+
+static void drain(int fd)
+{
+   uint64_t drained;
+   if (read(fd, &drained, sizeof(drained)) < 0) { /* cleared already */ }
+}
+
+/* Whether a consumer reads the socket itself now, or did within a WATCHDOG_MS
+   (the 32-bit clock wraps every 71 minutes: at worst a wait of one more
+   WATCHDOG_MS then). */
+static int pumped(pgd_events_t *ev)
+{
+   int32_t age = (int32_t)(now_us() - atomic_load(&ev->pumped_at));
+
+   return atomic_load(&ev->pumpers) || (age >= 0 && age < WATCHDOG_MS * 1000);
+}
+
+/* Nobody pumps: the reader is on watch at once. */
+static void unpumped(pgd_events_t *ev)
+{
+   atomic_store(&ev->pumped_at, now_us() - 2 * WATCHDOG_MS * 1000);
+}
+
+enum { STOP, READ, SKIP };
+
+/* The reader's wait before a read (see read_delay).  While a consumer pumps
+   the socket itself the reader only watches: it reads when the consumer
+   stopped reading for WATCHDOG_MS (a slow handler), so the socket is never
+   left unread longer and drops are still counted at the ring.  A change of
+   routes or waiters, and a disconnect, end any of these waits at once (the
+   control eventfd), and the reader then reads at once. */
+static int wait_to_read(pgd_events_t *ev)
+{
+   int watching = pumped(ev);
+   int delay = watching ? WATCHDOG_MS : read_delay(ev);
+   struct pollfd p[2] = {{ev->control_fd, POLLIN, 0}, {ev->fd, POLLIN, 0}};
+
+   if (delay < 0) set_lowat(ev, delay == WHEN_FULL);
+   if (poll(p, delay < 0 ? 2 : 1, delay == WHEN_FULL ? LAZY_FULL_MS : delay) < 0 &&
+       errno != EINTR)
+      return STOP;
+   if (atomic_load(&ev->closing)) return STOP;
    if (p[0].revents)
    {
-      uint64_t drained;
-      if (read(ev->control_fd, &drained, sizeof(drained)) < 0) { /* cleared already */ }
-      ev->busy = 0;   /* look again at once: the reason to wait may be gone */
+      drain(ev->control_fd);
+      atomic_store(&ev->busy, 0);   /* look again at once: the reason to wait may be gone */
+      return READ;
    }
-   return !atomic_load(&ev->closing);
+   return watching && pumped(ev) ? SKIP : READ;
 }
 
 static void *reader_thread(void *arg)
 {
    pgd_events_t *ev = arg;
-   unsigned char *buf = malloc(READ_REPORTS * REPORT_SIZE);
-   size_t have = 0;
+   int step;
 
-   ev->busy = 0;
-   while (buf && wait_to_read(ev))
-   {
-      ssize_t n = recv(ev->fd, buf + have, READ_REPORTS * REPORT_SIZE - have, MSG_DONTWAIT);
-      size_t used = 0;
-      uint32_t dispatched, queued;
-
-      if (n <= 0)
-      {
-         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ev->busy = 0;  /* quiet */
-         if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
-         break;
-      }
-      have += (size_t)n;
-      ev->arrival = now_us();
-      for (; have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, buf + used);
-      pgd_count_add(&ev->reports, used / REPORT_SIZE);
-      count_batch(ev);
-      ev->busy = used / REPORT_SIZE >= GATHER_MIN;
-      dispatched = pgd_ring_commit(&ev->dispatch);
-      queued = pgd_ring_commit(&ev->queued);
-      memmove(buf, buf + used, have - used);  /* keep a partial report */
-      have -= used;
-      wake(ev, dispatched != 0, queued != 0);
-   }
-   free(buf);
+   while ((step = wait_to_read(ev)) != STOP)
+      if (step == READ && locked_read(ev, -1) == READ_ENDED) break;
    if (!atomic_load(&ev->closing))
    {
       /* Not a ring record, which a full ring would drop: take() adds the
@@ -231,6 +350,99 @@ static void *reader_thread(void *arg)
       notify(ev->pull_fd);
    }
    return NULL;
+}
+
+/* ---- a consumer reading the socket itself ------------------------------------ */
+
+/* Take a use of the socket unless it is closing or ended; 1 when taken. */
+static int use_socket(pgd_events_t *ev)
+{
+   atomic_fetch_add(&ev->socket_users, 1);
+   if (!atomic_load(&ev->closing) && !atomic_load(&ev->ended)) return 1;
+   atomic_fetch_sub(&ev->socket_users, 1);
+   return 0;
+}
+
+int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms)
+{
+   uint32_t start = now_us();
+   int result = PGD_PUMP_TIMEOUT;
+   int counted = 0;   /* in `pumpers`: while it reads */
+
+   for (;;)
+   {
+      int32_t elapsed_ms = (int32_t)(now_us() - start) / 1000;
+      int left = timeout_ms < 0 ? -1 : elapsed_ms >= timeout_ms ? 0 : timeout_ms - elapsed_ms;
+      /* Only wait while the main thread reads it on the dispatch signal's
+         timer, or nobody wants records soon (the reader's lazy reads). */
+      int delay = atomic_load(&ev->main_pumping) || !urgent(ev) ? NO_READ : read_delay(ev);
+      int on_socket;
+
+      if ((delay != NO_READ) != counted)
+      {
+         counted = !counted;
+         atomic_fetch_add(&ev->pumpers, counted ? 1 : -1);
+      }
+      on_socket = delay == AT_ONCE && use_socket(ev);
+      if (on_socket) set_lowat(ev, 0);
+      int wait = delay < 0 ? left : left < 0 || delay < left ? delay : left;
+      struct pollfd p[4] = {{wanted_fd, POLLIN, 0}, {stop_fd, POLLIN, 0},
+                            {ev->pump_fd, POLLIN, 0}, {on_socket ? ev->fd : -1, POLLIN, 0}};
+      int ready = poll(p, 4, wait);
+      int news = 0;
+
+      if (ready < 0 || p[0].revents || p[1].revents)
+      {
+         if (on_socket) atomic_fetch_sub(&ev->socket_users, 1);
+         result = ready < 0 ? (errno == EINTR ? PGD_PUMP_INTERRUPTED : PGD_PUMP_TIMEOUT)
+                : p[1].revents ? PGD_PUMP_STOPPED : PGD_PUMP_READY;   /* stop first */
+         break;
+      }
+      if (p[2].revents)
+      {
+         drain(ev->pump_fd);
+         atomic_store(&ev->busy, 0);
+      }
+      /* Time to read: the socket is readable, or the gather time is over. */
+      if (on_socket || (ready == 0 && delay >= 0 && wait == delay && use_socket(ev)))
+      {
+         news = locked_read(ev, wanted_fd);
+         if (news == READ_ENDED) notify(ev->control_fd);   /* the reader ends the stream */
+         atomic_store(&ev->pumped_at, now_us());
+         atomic_fetch_sub(&ev->socket_users, 1);
+      }
+      if (news > 0) { result = PGD_PUMP_READY; break; }   /* wanted_fd was not told */
+      if (left == 0) break;
+   }
+   if (counted) atomic_fetch_sub(&ev->pumpers, 1);
+   return result;
+}
+
+/* The main thread's pump (pgd_events_pump_now): gathering a busy stream on
+   the dispatch signal's timer. */
+unsigned pgd_events_pump_now(pgd_events_t *ev)
+{
+   unsigned gather_us = (unsigned)atomic_load(&ev->gather_us);
+
+   if (atomic_load(&ev->main_pumping) && use_socket(ev))
+   {
+      if (locked_read(ev, -1) == READ_ENDED) notify(ev->control_fd);   /* the reader ends it */
+      atomic_fetch_sub(&ev->socket_users, 1);
+   }
+   if (gather_us >= 1000 && atomic_load(&ev->busy) && urgent(ev) && !atomic_load(&ev->ended) &&
+       !atomic_load(&ev->closing))
+   {
+      atomic_store(&ev->main_pumping, 1);
+      atomic_store(&ev->pumped_at, now_us());
+      return gather_us;
+   }
+   if (atomic_exchange(&ev->main_pumping, 0))
+   {
+      /* Quiet again: the reader watches the socket at once from now on. */
+      unpumped(ev);
+      notify(ev->control_fd);
+   }
+   return 0;
 }
 
 /* ---- lifetime --------------------------------------------------------------- */
@@ -249,13 +461,17 @@ pgd_events_t *pgd_events_new(unsigned capacity, int *error)
       return NULL;
    }
    ev = memset(memory, 0, sizeof(*ev));
-   ev->fd = -1;
+   ev->fd = ev->dispatch_fd = ev->pull_fd = ev->control_fd = ev->pump_fd = -1;
    atomic_store(&ev->gather_us, GATHER_US);
    ev->dispatch_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    ev->pull_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    ev->control_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+   ev->pump_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+   ev->buf = malloc(READ_REPORTS * REPORT_SIZE);
+   pthread_mutex_init(&ev->producer, NULL);
    if (pgd_ring_init(&ev->dispatch, capacity) || pgd_ring_init(&ev->queued, capacity) ||
-       ev->dispatch_fd < 0 || ev->pull_fd < 0 || ev->control_fd < 0)
+       ev->dispatch_fd < 0 || ev->pull_fd < 0 || ev->control_fd < 0 || ev->pump_fd < 0 ||
+       !ev->buf)
    {
       *error = PGD_ERR_SYSTEM;
       pgd_events_free(ev);
@@ -271,6 +487,9 @@ void pgd_events_free(pgd_events_t *ev)
    if (ev->dispatch_fd >= 0) close(ev->dispatch_fd);
    if (ev->pull_fd >= 0) close(ev->pull_fd);
    if (ev->control_fd >= 0) close(ev->control_fd);
+   if (ev->pump_fd >= 0) close(ev->pump_fd);
+   pthread_mutex_destroy(&ev->producer);
+   free(ev->buf);
    pgd_ring_free(&ev->dispatch);
    pgd_ring_free(&ev->queued);
    free(ev);
@@ -287,7 +506,13 @@ int pgd_events_connect(pgd_events_t *ev, const char *host, const char *port, int
    if (ev->fd < 0) { err = ev->fd; ev->fd = -1; return err; }
    /* The starting levels, then the socket becomes a report stream. */
    if ((err = pgd_net_command(ev->fd, PI_CMD_BR1, 0, 0, timeout_ms, &res))) goto fail;
-   ev->last_level = (uint32_t)res;
+   ev->last_level = (uint32_t)res;   /* no reader, no pump uses these while closing */
+   ev->have = 0;
+   atomic_store(&ev->busy, 0);
+   atomic_store(&ev->lowat, 0);
+   atomic_store(&ev->main_pumping, 0);
+   unpumped(ev);
+   atomic_store(&ev->ended, 0);
    if ((err = pgd_net_command(ev->fd, PI_CMD_NOIB, 0, 0, timeout_ms, &res))) goto fail;
    if (res < 0) { err = res; goto fail; }
    ev->handle = res;
@@ -300,6 +525,7 @@ int pgd_events_connect(pgd_events_t *ev, const char *host, const char *port, int
    pthread_sigmask(SIG_SETMASK, &saved, NULL);
    if (err) { err = PGD_ERR_SYSTEM; goto fail; }
    ev->running = 1;
+   notify(ev->pump_fd);   /* a pump waiting meanwhile reads the new socket */
    return ev->handle;
 
 fail:
@@ -314,7 +540,10 @@ void pgd_events_disconnect(pgd_events_t *ev)
    atomic_store(&ev->closing, 1);
    shutdown(ev->fd, SHUT_RDWR);
    notify(ev->control_fd);        /* ends the reader's wait */
+   notify(ev->pump_fd);           /* and a pump's */
    pthread_join(ev->thread, NULL);
+   /* A pump leaves the socket at once (shut down, it reads as ended). */
+   while (atomic_load(&ev->socket_users)) sched_yield();
    close(ev->fd);
    ev->fd = -1;
    ev->running = 0;
@@ -342,7 +571,7 @@ void pgd_events_route(pgd_events_t *ev, const uint32_t *dispatch, const uint32_t
    for (int r = 0; r < ROUTES; r++)
       for (int what = 0; what < 4; what++) atomic_store(&ev->route[r][what], masks[r][what]);
    atomic_store(&ev->mirror, mirror);
-   notify(ev->control_fd);
+   look_again(ev);
 }
 
 uint32_t pgd_events_waiting(pgd_events_t *ev) { return pgd_ring_waiting(&ev->dispatch); }
@@ -420,6 +649,12 @@ int pgd_events_take_queued(pgd_events_t *ev, pgd_record_t *out, int max)
 uint64_t pgd_events_count(pgd_events_t *ev, int what, int id)
 {
    if (what < 0 || what > 3 || id < 0 || id > 31) return 0;
+   /* Read lazily (nobody waits for records): bring the counts up to date. */
+   if (ev->running && !urgent(ev) && use_socket(ev))
+   {
+      if (locked_read(ev, -1) == READ_ENDED) notify(ev->control_fd);
+      atomic_fetch_sub(&ev->socket_users, 1);
+   }
    return pgd_count_read(&ev->counts[what][id]);
 }
 
@@ -476,10 +711,10 @@ void pgd_events_signal_main(pgd_events_t *ev, int on) { atomic_store(&ev->signal
 void pgd_events_gather(pgd_events_t *ev, unsigned us)
 {
    atomic_store(&ev->gather_us, (int)us);
-   notify(ev->control_fd);
+   look_again(ev);
 }
 
 void pgd_events_waiters(pgd_events_t *ev, int delta)
 {
-   if (atomic_fetch_add(&ev->waiters, delta) == 0 && delta > 0) notify(ev->control_fd);
+   if (atomic_fetch_add(&ev->waiters, delta) == 0 && delta > 0) look_again(ev);
 }

@@ -139,15 +139,34 @@ void pgd_events_waiters(pgd_events_t *ev, int delta);
    4 ms instead of one per batch of the daemon (about one a millisecond). */
 void pgd_events_gather(pgd_events_t *ev, unsigned us);
 
+/* Wait in the calling thread until wanted_fd (the dispatch or the pull fd)
+   is readable, stop_fd (-1: none) is, or timeout_ms passed (-1: no limit),
+   reading the socket meanwhile as the reader would: a consumer that pumps
+   saves the reader's wake-up per gathered batch (the reader then only
+   watches, and reads when no pump did for a while).  Returns one of: */
+#define PGD_PUMP_TIMEOUT      0
+#define PGD_PUMP_READY        1   /* wanted_fd is readable (not cleared) */
+#define PGD_PUMP_STOPPED      2   /* stop_fd is readable */
+#define PGD_PUMP_INTERRUPTED  3   /* a signal: let Python run its handler */
+int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms);
+
 /* Main-thread dispatch (process-wide).  pgd_signal_setup, called in the
    main thread, records it and the signal to send (0: none).  A reader whose
    object has signalling on sends it when dispatch records arrive, at most
    one in flight: the next only after pgd_signal_done.  That call also says
    how long the main thread spent dispatching; the next signal waits as long
-   (so dispatch gets at most half of it under a flood), and with more = 1 it
-   comes then even if nothing else arrives. */
+   (so dispatch gets at most half of it under a flood); with again_us > 0 the
+   next signal comes that late (or after the pause) even if nothing else
+   arrives, from a timer aimed at the main thread. */
 int pgd_signal_setup(int signo);
 void pgd_events_signal_main(pgd_events_t *ev, int on);
-void pgd_signal_done(unsigned spent_us, int more);
+void pgd_signal_done(unsigned spent_us, unsigned again_us);
+
+/* Called by the signal's handler for each main-mode object before it takes
+   records: while its stream is busy, the main thread reads the socket
+   itself, at each signal, and the reader only watches.  Returns in how many
+   us to signal again (the gather time) while the stream is busy, else 0
+   (the reader is back on watch). */
+unsigned pgd_events_pump_now(pgd_events_t *ev);
 
 #endif

@@ -97,7 +97,7 @@ def build(tmp_path: Path, sanitizer: str) -> Path:
            "-fsanitize=" + sanitizer, *build_ffi.compile_args(), "-I%s" % (ROOT / "include"),
            "-I%s" % sysconfig.get_paths()["include"], *map(str, SOURCES), str(CHECK),
            str(guard_wrappers(tmp_path)),
-           "-o", str(exe), "-lpigpiod_if2", "-lpthread", *build_ffi.atomic_link_args(),
+           "-o", str(exe), "-lpigpiod_if2", "-lpthread", "-lrt", *build_ffi.atomic_link_args(),
            *python_link_flags()]
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

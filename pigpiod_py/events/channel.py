@@ -18,7 +18,6 @@ import array
 import asyncio
 import collections
 import contextlib
-import select
 import threading
 import time
 import weakref
@@ -51,6 +50,9 @@ if TYPE_CHECKING:
 DEFAULT_GATHER = 0.004
 #: Records taken from a ring per C call.
 TAKE = 4096
+#: After a take that left records, the dispatch signal comes again this
+#: soon (µs), or after the pause the dispatch's own length asks for.
+_AGAIN_US = 1
 #: Longest single poll of a waiter: a wake-up taken by another kind of
 #: waiter (asyncio) costs at most this.
 _POLL_SLICE = 0.05
@@ -233,16 +235,21 @@ class EventChannel:
         if errors:
             self._dispatcher.report(errors)
 
-    def dispatch_some(self, errors: List[BaseException]) -> bool:
-        """One dispatch of at most one take (what waited when it started, up
-        to TAKE records); errors are appended. Whether it left some."""
-        return self._dispatch(errors)[1]
+    def dispatch_main(self, errors: List[BaseException]) -> int:
+        """The dispatch signal's step for this channel: read a busy stream's
+        socket (:meth:`Ring.pump_now`), then one dispatch of at most one take
+        (what waited when it started, up to TAKE records); errors are
+        appended. In how many µs the signal should come again (0: when
+        records arrive)."""
+        again = self.ring.pump_now()
+        return max(again, _AGAIN_US) if self._dispatch(errors)[1] else again
 
     def _dispatch(self, errors: List[BaseException]) -> Tuple[int, bool]:
+        me = threading.get_ident()
         with self._lock:
-            if self.closed or self._dispatching_in == threading.get_ident():
+            if self.closed or self._dispatching_in == me:
                 return 0, False  # a handler, or a signal, inside a dispatch
-            self._dispatching_in = threading.get_ident()
+            self._dispatching_in = me
             try:
                 n = self.ring.take(self._buffer, TAKE)
                 ended = bool(n) and self._deliver(n, errors)
@@ -263,6 +270,8 @@ class EventChannel:
             self._deliver_batches(routes, n, errors)
             n = _lib.pgd_records_keep(self._buffer, n, routes.single_gpios,
                                       routes.single_events)
+            if not n:
+                return False
         get = routes.single.get
         for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
             entry = get(key)
@@ -397,7 +406,8 @@ class EventChannel:
                         self._poll(remaining)
                     finally:
                         self._poll_lock.release()
-                        self._wake_waiters()
+                        if self._waiters > 1:
+                            self._wake_waiters()
                 else:
                     with self._changed, safe_point():
                         if not until() and not self.closed:
@@ -414,12 +424,11 @@ class EventChannel:
                 self._waiters -= 1
 
     def _poll(self, remaining: Optional[float]) -> None:
-        """Wait for the pull fd (one waiter at a time), then clear it."""
-        poller = select.poll()
-        poller.register(self.ring.pull_fd, select.POLLIN)
+        """Wait for the pull fd (one waiter at a time, reading the socket
+        meanwhile: see :meth:`Ring.pump`), then clear it."""
         step = _POLL_SLICE if remaining is None else min(remaining, _POLL_SLICE)
         with safe_point():
-            poller.poll(step * 1000)
+            self.ring.pump(self.ring.pull_fd, timeout=step)
         self.ring.clear_pull_fd()
 
     def _wake_waiters(self) -> None:

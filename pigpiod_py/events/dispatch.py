@@ -28,16 +28,14 @@ while they wait, and exceptions come out of them).
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
 import os
-import select
 import signal
 import threading
 import time
 import weakref
 from types import FrameType
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Type
 
 from .._pigpiod import lib as _lib
 from ..errors import PigpioValueError
@@ -121,20 +119,17 @@ class ThreadDispatcher(Dispatcher):
 def _dispatch_loop(ref: "weakref.ReferenceType[EventChannel]", stop: int) -> None:
     """The dispatcher thread. It holds its channel only weakly while it waits,
     so a session dropped without ``close()`` can still be collected."""
-    poller = select.poll()
-    poller.register(stop, select.POLLIN)
     try:
         channel = ref()
         if channel is None:
             return
-        with channel.ring.using() as live:
+        ring = channel.ring
+        with ring.using() as live:
             if not live:
                 return
-            poller.register(channel.ring.dispatch_fd, select.POLLIN)
             del channel
             while True:
-                events = poller.poll()
-                if any(fd == stop for fd, _ in events):
+                if ring.pump(ring.dispatch_fd, stop) == _lib.PGD_PUMP_STOPPED:
                     return
                 channel = ref()
                 if channel is None:
@@ -197,19 +192,23 @@ def _stop_signalling() -> None:
     _lib.pgd_signal_setup(0)
 
 
-@contextlib.contextmanager
-def safe_point() -> Iterator[None]:
-    """Mark a wait of the package where main-mode handlers may run (no lock
-    they could need is held)."""
-    global _safe_depth
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    _safe_depth += 1
-    try:
-        yield
-    finally:
-        _safe_depth -= 1
+class _SafePoint:
+    """Marks a wait of the package where main-mode handlers may run (no lock
+    they could need is held). A plain class: it is entered at every wait."""
+
+    def __enter__(self) -> None:
+        global _safe_depth
+        if threading.get_ident() == _MAIN_IDENT:
+            _safe_depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _safe_depth
+        if threading.get_ident() == _MAIN_IDENT:
+            _safe_depth -= 1
+
+
+_MAIN_IDENT = threading.main_thread().ident
+safe_point = _SafePoint
 
 
 class MainDispatcher(Dispatcher):
@@ -235,16 +234,16 @@ class MainDispatcher(Dispatcher):
 def _on_signal(signo: int, frame: Optional[FrameType]) -> None:
     """The Python handler of the dispatch signal (main thread)."""
     if not _safe_depth and _inside_package(frame):
-        _lib.pgd_signal_done(_DEFER_US, 1)  # again in a moment, once out of the package
+        _lib.pgd_signal_done(0, _DEFER_US)  # again in a moment, once out of the package
         return
     started = time.perf_counter()
     errors: List[BaseException] = []
-    more = False
+    again = 0
     try:
         for channel in _main_channels:
-            more |= channel.dispatch_some(errors)
+            again = max(again, channel.dispatch_main(errors))
     finally:
-        _lib.pgd_signal_done(int((time.perf_counter() - started) * 1e6), int(more))
+        _lib.pgd_signal_done(int((time.perf_counter() - started) * 1e6), again)
     raise_first(errors)
 
 

@@ -9,8 +9,9 @@ statistics, dispatch or waits never touches freed memory or a reused fd.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
-from typing import Any, Iterator, List, Sequence, Tuple
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from .._pigpiod import ffi as _ffi
 from .._pigpiod import lib as _lib
@@ -126,6 +127,21 @@ class Ring:
         with self._lock:
             if not self.closed:
                 _lib.pgd_events_signal_main(self._ev, int(on))
+
+    def pump(self, wanted_fd: int, stop_fd: int = -1, timeout: Optional[float] = None) -> int:
+        """Wait until ``wanted_fd`` (the dispatch or pull fd) or ``stop_fd`` is
+        readable or ``timeout`` seconds passed (None: no limit), reading the
+        notification socket meanwhile in this thread (see pgd_events_pump;
+        one wake-up per gathered batch instead of the reader's and ours).
+        The caller holds a use (:meth:`using`); returns a ``PGD_PUMP_*``."""
+        timeout_ms = -1 if timeout is None else max(0, math.ceil(timeout * 1000))
+        return int(_lib.pgd_events_pump(self._ev, wanted_fd, stop_fd, timeout_ms))
+
+    def pump_now(self) -> int:
+        """The main thread's read of a busy stream, at each dispatch signal
+        (see pgd_events_pump_now): in how many µs to signal again, or 0."""
+        with self._lock:
+            return 0 if self.closed else int(_lib.pgd_events_pump_now(self._ev))
 
     # -- taking --------------------------------------------------------------------
 
