@@ -411,7 +411,7 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
          atomic_store(&ev->pumped_at, now_us());
          atomic_fetch_sub(&ev->socket_users, 1);
       }
-      if (news > 0) { result = PGD_PUMP_READY; break; }   /* wanted_fd was not told */
+      if (news > 0) { result = PGD_PUMP_NEWS; break; }   /* wanted_fd was not told */
       if (left == 0) break;
    }
    if (counted) atomic_fetch_sub(&ev->pumpers, 1);

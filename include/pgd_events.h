@@ -1,17 +1,24 @@
 /* pigpiod-py events: the notification path the shim owns.
 
-   Per session: an in-band notification socket (NOIB) read by a C thread,
-   which turns the daemon's 12-byte reports into records.  It counts every
-   edge, watchdog time-out and event per gpio (tallies never need Python),
-   and routes each record by the subscriptions Python declared:
+   Per session: an in-band notification socket (NOIB) whose 12-byte reports
+   become records.  Every edge, watchdog time-out and event is counted per
+   gpio (tallies never need Python), and each record is routed by the
+   subscriptions Python declared:
    * to the dispatch ring, for callbacks with a function;
    * to the queue ring, for callbacks without one (read by pull());
    * nowhere, when only counts are wanted (wait_for_edge, tallies), though a
      watched arrival still wakes pull-side waiters.
-   Both rings are lock-free single-producer/single-consumer rings; the
-   reader never blocks and never takes the GIL; a full ring drops the record
-   and counts it.  Consumers are woken through eventfds and, in "main"
-   dispatch mode, by one signal at a time to the main thread.
+   Who reads the socket: a C reader thread, or, to save a thread's wake-up
+   per batch, the consumer itself while it waits (pgd_events_pump: the
+   dispatcher thread, a waiting thread; pgd_events_pump_now: the main
+   thread on its dispatch signal).  Readers take turns under a lock; while
+   a consumer pumps, the reader thread only watches and takes over when no
+   pump read for WATCHDOG_MS (a slow handler), so the socket never waits
+   long.  Both rings are lock-free single-producer/single-consumer rings
+   (one reader at a time is the producer); reading never blocks on Python
+   and never takes the GIL; a full ring drops the record and counts it.
+   Consumers are woken through eventfds and, in "main" dispatch mode, by
+   one signal at a time to the main thread.
 
    The object outlives connections: pgd_events_connect / _disconnect start
    and stop the reader, so the eventfds and counts survive a reconnect. */
@@ -106,7 +113,9 @@ int pgd_events_take(pgd_events_t *ev, pgd_record_t *out, int max);
 int pgd_events_take_queued(pgd_events_t *ev, pgd_record_t *out, int max);
 
 /* How many of what (PGD_RISING ...) gpio or event id the daemon reported
-   since the object was made (dropped records included). */
+   since the object was made (dropped records included).  When the socket
+   is read lazily (nobody waits for records) it is read first, so the count
+   includes every report that reached this host. */
 uint64_t pgd_events_count(pgd_events_t *ev, int what, int id);
 
 /* The dispatch latency histogram since the last reset (PGD_LATENCY_BUCKETS
@@ -129,14 +138,17 @@ int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned le
                        uint32_t *ticks, uint8_t *levels);
 
 /* A pull-side waiter comes (+1) or goes (-1).  While nobody waits and no
-   handler or watch wants records, the reader reads in large chunks, at most
-   50 ms late (tallies and unread queues then cost almost nothing). */
+   handler or watch wants records, the reader reads in large chunks: every
+   50 ms for a queue nobody reads yet, and with tallies only when 32 KiB came
+   or once a second (they then cost almost nothing; a count read reads the
+   socket first). */
 void pgd_events_waiters(pgd_events_t *ev, int delta);
 
-/* How long the reader gathers a busy stream (eight reports or more in a
-   read) before each read, in us (whole ms are used; 0: never, every read at
-   once).  4000 by default: a wake-up of the reader and of the consumer per
-   4 ms instead of one per batch of the daemon (about one a millisecond). */
+/* How long a busy stream (eight reports or more in a read) is gathered
+   before each read, in us (whole ms are used; 0: never, every read at
+   once).  4000 by default: one wake-up of the consumer (which reads the
+   socket itself, see pgd_events_pump) per 4 ms instead of one of the reader
+   and one of the consumer per batch of the daemon (about one a millisecond). */
 void pgd_events_gather(pgd_events_t *ev, unsigned us);
 
 /* Wait in the calling thread until wanted_fd (the dispatch or the pull fd)
@@ -148,6 +160,8 @@ void pgd_events_gather(pgd_events_t *ev, unsigned us);
 #define PGD_PUMP_READY        1   /* wanted_fd is readable (not cleared) */
 #define PGD_PUMP_STOPPED      2   /* stop_fd is readable */
 #define PGD_PUMP_INTERRUPTED  3   /* a signal: let Python run its handler */
+#define PGD_PUMP_NEWS         4   /* this call read records for wanted_fd
+                                     (which was not made readable for them) */
 int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms);
 
 /* Main-thread dispatch (process-wide).  pgd_signal_setup, called in the

@@ -64,6 +64,7 @@ class _Lib:
     PGD_LATENCY_BUCKETS: int
     PGD_LATENCY_STEPS: int
     PGD_PUMP_INTERRUPTED: int
+    PGD_PUMP_NEWS: int
     PGD_PUMP_READY: int
     PGD_PUMP_STOPPED: int
     PGD_PUMP_TIMEOUT: int

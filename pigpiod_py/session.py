@@ -540,8 +540,8 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     (seconds; ``None`` or ``inf`` = no limit). ``dispatch`` chooses where
     event handlers run (``main``, ``thread`` or ``manual``, see
     :mod:`pigpiod_py.events`); ``capacity`` is the size of the event ring
-    (16 to 2**26). ``gather``: how long the reader gathers a busy stream
-    (eight reports or more in a read) before it reads again, in seconds, 0 to
+    (16 to 2**26). ``gather``: how long a busy stream (eight reports or more
+    in a read) is gathered before it is read again, in seconds, 0 to
     0.1 (default 4 ms: the handlers of a busy stream run up to that much
     later, for a fraction of the CPU; 0: every read at once). With
     ``reconnect=True`` a lost connection is retried in

@@ -56,7 +56,8 @@ _AGAIN_US = 1
 #: Longest single poll of a waiter: a wake-up taken by another kind of
 #: waiter (asyncio) costs at most this.
 _POLL_SLICE = 0.05
-_DISCONNECT, _EVENT = int(EventKind.DISCONNECT), int(EventKind.EVENT)
+_DISCONNECT = int(EventKind.DISCONNECT)
+_PUMP_NEWS = int(_lib.PGD_PUMP_NEWS)
 
 #: Every open channel (module-level waits service the manual-mode ones).
 channels: "weakref.WeakSet[EventChannel]" = weakref.WeakSet()
@@ -274,26 +275,16 @@ class EventChannel:
                 return False
         get = routes.single.get
         for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
-            entry = get(key)
-            if entry is None:
+            targets = get(key)
+            if targets is None:
                 ended |= key & 0xFF == _DISCONNECT
                 continue
-            number, level, is_event, targets = entry
-            for cb, func, user in targets:
-                if not cb.active:
-                    continue
-                try:
-                    if is_event:
-                        if user is NO_USER:
-                            func(number, tick)
-                        else:
-                            func(number, tick, user)
-                    elif user is NO_USER:
-                        func(number, level, tick)
-                    else:
-                        func(number, level, tick, user)
-                except Exception as exc:  # noqa: BLE001 - reported, see dispatch()
-                    errors.append(exc)
+            for cb, call in targets:
+                if cb.active:
+                    try:
+                        call(tick)
+                    except Exception as exc:  # noqa: BLE001 - reported, see dispatch()
+                        errors.append(exc)
         return ended
 
     def _deliver_batches(self, routes: Routes, n: int, errors: List[BaseException]) -> None:
@@ -428,8 +419,9 @@ class EventChannel:
         meanwhile: see :meth:`Ring.pump`), then clear it."""
         step = _POLL_SLICE if remaining is None else min(remaining, _POLL_SLICE)
         with safe_point():
-            self.ring.pump(self.ring.pull_fd, timeout=step)
-        self.ring.clear_pull_fd()
+            pumped = self.ring.pump(self.ring.pull_fd, timeout=step)
+        if pumped != _PUMP_NEWS:  # with news, this call read them: the fd was not told
+            self.ring.clear_pull_fd()
 
     def _wake_waiters(self) -> None:
         with self._changed:

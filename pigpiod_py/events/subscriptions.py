@@ -9,6 +9,7 @@ default) keeps its records for ``pull()`` in their own ring.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
@@ -96,21 +97,21 @@ def tally_counts(kind: EventKind, number: int, edge: int) -> List[Tuple[int, int
 class Routes:
     """Everything derived from the live subscriptions, rebuilt at each change.
 
-    ``single``: record key -> (number, level, is an event, ((callback,
-    func, user), ...)) of per-record functions. ``batches``: gpio ->
+    ``single``: record key -> ((callback, call), ...) of per-record
+    functions, ``call(tick)`` calling the function with the record's gpio
+    (or event), level and the user value as it wants them. ``batches``: gpio ->
     ((callback, func, user, levels mask), ...).
     ``pulled``: record key -> callbacks that queue. The masks tell the reader
     where records go, and the daemon which gpios and events to report.
     """
 
     def __init__(self, callbacks: List[Callback], watched: Dict[Tuple[int, int], int]) -> None:
-        #: key -> (gpio or event, level, is an event, ((callback, func, user), ...))
-        self.single: Dict[int, Tuple[int, int, bool,
-                                     Tuple[Tuple[Callback, Callable[..., Any], Any], ...]]] = {}
+        #: key -> ((callback, call(tick)), ...)
+        self.single: Dict[int, Tuple[Tuple[Callback, Callable[[int], Any]], ...]] = {}
         self.batches: Dict[int, Tuple[Tuple[Callback, Callable[..., Any], Any, int], ...]] = {}
         self.pulled: Dict[int, Tuple[Callback, ...]] = {}
         dispatch, queue, watch, counted = [0] * 4, [0] * 4, [0] * 4, [0] * 4
-        single: Dict[int, List[Tuple[Callback, Callable[..., Any], Any]]] = {}
+        single: Dict[int, List[Tuple[Callback, Callable[[int], Any]]]] = {}
         batches: Dict[int, List[Tuple[Callback, Callable[..., Any], Any, int]]] = {}
         pulled: Dict[int, List[Callback]] = {}
         for cb in callbacks:
@@ -125,15 +126,14 @@ class Routes:
                     if cb.queue:
                         pulled.setdefault(key, []).append(cb)
                 elif not cb.batch:
-                    single.setdefault(key, []).append((cb, cb.func, user))
+                    single.setdefault(key, []).append((cb, _caller(cb.func, key, user)))
             if cb.func is not None and cb.batch:
                 levels = sum(1 << level for level in _LEVELS[Edge(cb.edge)])
                 batches.setdefault(cb.number, []).append((cb, cb.func, user, levels))
         for (what, number), users in watched.items():
             if users:
                 watch[what] |= 1 << number
-        self.single = {k: (k >> 8 & 0xFF, k >> 16, k & 0xFF == EventKind.EVENT, tuple(v))
-                       for k, v in single.items()}
+        self.single = {k: tuple(v) for k, v in single.items()}
         self.batches = {k: tuple(v) for k, v in batches.items()}
         self.pulled = {k: tuple(v) for k, v in pulled.items()}
         self.dispatch, self.queue, self.watch = dispatch, queue, watch
@@ -148,6 +148,21 @@ class Routes:
         every = [c | w for c, w in zip(counted, watch)]
         self.notify_gpios = every[RISING] | every[FALLING] | every[TIMEOUTS]
         self.notify_events = every[EVENTS]
+
+
+def _caller(func: Callable[..., Any], key: int, user: Any) -> Callable[[int], Any]:
+    """``func`` as a function of a record's tick, for records of ``key``:
+    ``func(gpio, level, tick[, user])`` or, for an event, ``func(event,
+    tick[, user])``. Without a user value, a partial: no Python frame of
+    ours per record."""
+    number, level = key >> 8 & 0xFF, key >> 16
+    if key & 0xFF == EventKind.EVENT:
+        if user is NO_USER:
+            return functools.partial(func, number)
+        return lambda tick: func(number, tick, user)
+    if user is NO_USER:
+        return functools.partial(func, number, level)
+    return lambda tick: func(number, level, tick, user)
 
 
 def _keys(cb: Callback) -> List[int]:
