@@ -60,7 +60,8 @@ struct pgd_events
    atomic_int gather_us;         /* how long a busy stream is gathered before a read */
 
    /* Consumers that read the socket themselves (see pgd_events_pump). */
-   atomic_int pumpers;           /* inside pgd_events_pump now */
+   atomic_int pumpers;           /* inside pgd_events_pump now, reading */
+   atomic_int reader_parked;     /* the reader waits without a time limit for them */
    atomic_int socket_users;      /* of them, using the socket now */
    _Atomic uint32_t pumped_at;   /* when one last read it (us) */
    atomic_int main_pumping;      /* the main thread reads it on the signal's timer */
@@ -292,11 +293,16 @@ static void drain(int fd)
 /* Whether a consumer reads the socket itself now, or did within a WATCHDOG_MS
    (the 32-bit clock wraps every 71 minutes: at worst a wait of one more
    WATCHDOG_MS then). */
-static int pumped(pgd_events_t *ev)
+static int pumped_within(pgd_events_t *ev, int ms)
 {
    int32_t age = (int32_t)(now_us() - atomic_load(&ev->pumped_at));
 
-   return atomic_load(&ev->pumpers) || (age >= 0 && age < WATCHDOG_MS * 1000);
+   return age >= 0 && age < ms * 1000;
+}
+
+static int pumped(pgd_events_t *ev)
+{
+   return atomic_load(&ev->pumpers) || pumped_within(ev, WATCHDOG_MS);
 }
 
 /* Nobody pumps: the reader is on watch at once. */
@@ -318,15 +324,28 @@ static int wait_to_read(pgd_events_t *ev)
    int watching = pumped(ev);
    int delay = watching ? WATCHDOG_MS : read_delay(ev);
    struct pollfd p[2] = {{ev->control_fd, POLLIN, 0}, {ev->fd, POLLIN, 0}};
+   int ready;
 
-   if (delay < 0) set_lowat(ev, delay == WHEN_FULL);
-   if (poll(p, delay < 0 ? 2 : 1, delay == WHEN_FULL ? LAZY_FULL_MS : delay) < 0 &&
-       errno != EINTR)
-      return STOP;
+   if (watching && !pumped_within(ev, WATCHDOG_MS))
+   {
+      /* A pump that waits in pgd_events_pump on a quiet stream tells the
+         reader when it leaves (see leave_pump): no time limit meanwhile,
+         so an idle session wakes nobody.  Parked first, then the look:
+         either this sees the pump gone or the pump sees the reader parked. */
+      atomic_store(&ev->reader_parked, 1);
+      if (atomic_load(&ev->pumpers)) delay = -1;
+      else atomic_store(&ev->reader_parked, 0);
+   }
+   if (!watching && delay < 0) set_lowat(ev, delay == WHEN_FULL);
+   ready = poll(p, !watching && delay < 0 ? 2 : 1, delay == WHEN_FULL ? LAZY_FULL_MS : delay);
+   atomic_store(&ev->reader_parked, 0);
+   if (ready < 0 && errno != EINTR) return STOP;
    if (atomic_load(&ev->closing)) return STOP;
    if (p[0].revents)
    {
       drain(ev->control_fd);
+      /* A pump reads on (a change wakes it too), unless the stream ended. */
+      if (pumped(ev) && !atomic_load(&ev->ended)) return SKIP;
       atomic_store(&ev->busy, 0);   /* look again at once: the reason to wait may be gone */
       return READ;
    }
@@ -337,6 +356,8 @@ static void *reader_thread(void *arg)
 {
    pgd_events_t *ev = arg;
    int step;
+
+   pthread_setname_np(pthread_self(), "pigpiod_py read");   /* for top -H, ps -L */
 
    while ((step = wait_to_read(ev)) != STOP)
       if (step == READ && locked_read(ev, -1) == READ_ENDED) break;
@@ -353,6 +374,13 @@ static void *reader_thread(void *arg)
 }
 
 /* ---- a consumer reading the socket itself ------------------------------------ */
+
+/* A pump stops reading: a reader parked for it watches again. */
+static void leave_pump(pgd_events_t *ev)
+{
+   atomic_fetch_sub(&ev->pumpers, 1);
+   if (atomic_load(&ev->reader_parked)) notify(ev->control_fd);
+}
 
 /* Take a use of the socket unless it is closing or ended; 1 when taken. */
 static int use_socket(pgd_events_t *ev)
@@ -381,7 +409,8 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
       if ((delay != NO_READ) != counted)
       {
          counted = !counted;
-         atomic_fetch_add(&ev->pumpers, counted ? 1 : -1);
+         if (counted) atomic_fetch_add(&ev->pumpers, 1);
+         else leave_pump(ev);
       }
       on_socket = delay == AT_ONCE && use_socket(ev);
       if (on_socket) set_lowat(ev, 0);
@@ -414,7 +443,7 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
       if (news > 0) { result = PGD_PUMP_NEWS; break; }   /* wanted_fd was not told */
       if (left == 0) break;
    }
-   if (counted) atomic_fetch_sub(&ev->pumpers, 1);
+   if (counted) leave_pump(ev);
    return result;
 }
 

@@ -364,3 +364,45 @@ def test_tallies_are_exact_when_read_though_read_lazily(sim):
         assert wait_until(lambda: len(seen) == 100)
         # The daemon sent them all; a tally read now counts what waits in the socket.
         assert wait_until(lambda: counter.tally() == 100, timeout=0.3), counter.tally()
+
+
+def _voluntary_switches(native_id: int) -> int:
+    with open("/proc/self/task/%d/status" % native_id) as status:
+        for line in status:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    raise AssertionError("no switch count for thread %d" % native_id)
+
+
+def _reader_ids() -> set:
+    ids = set()
+    for task in os.listdir("/proc/self/task"):
+        with open("/proc/self/task/%s/comm" % task) as comm:
+            if comm.read().strip() == "pigpiod_py read":
+                ids.add(int(task))
+    return ids
+
+
+def test_an_idle_thread_mode_session_wakes_neither_reader_nor_dispatcher(daemon):
+    """With handlers and nothing arriving, the dispatcher waits on the socket
+    and the reader, which only watches while it does, waits without a time
+    limit: an idle session costs no wake-ups (a count over one second)."""
+    def dispatchers() -> set:
+        return {t.native_id for t in threading.enumerate() if t.name == "pigpiod_py events"}
+
+    before_readers, before_dispatchers = _reader_ids(), dispatchers()
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="thread") as session:
+        seen = []
+        session.callback(GPIO, Edge.EITHER, lambda *record: seen.append(record))
+        session.set_mode(GPIO, Mode.OUTPUT)
+        for level in (0, 1, 0):  # some traffic first: the reader watches the pump
+            session.write(GPIO, level)
+        assert wait_until(lambda: len(seen) >= 2)
+        ids = (_reader_ids() - before_readers) | (dispatchers() - before_dispatchers)
+        assert len(ids) == 2
+        # Not a wait for something to happen: the interval is what is measured.
+        time.sleep(0.3)  # the reader parks after one watch period
+        before = {i: _voluntary_switches(i) for i in ids}
+        time.sleep(1.0)
+        woke = [_voluntary_switches(i) - before[i] for i in ids]
+    assert max(woke) <= 3, woke

@@ -185,7 +185,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("%.1f s streams, %d rounds, medians; machine: %s" % (args.seconds, args.rounds,
                                                                   machine()))
         print("a thread's wake-up from a 4 ms sleep costs %.1f us of CPU here; a busy stream "
-              "wakes the reader and the consumer once per gather (4 ms by default)" % wake)
+              "wakes its consumer, which reads the socket itself, once per gather (4 ms by "
+              "default)" % wake)
         for rate, table in results.items():
             print()
             print(format_table(rate, table))
