@@ -375,6 +375,18 @@ static void *reader_thread(void *arg)
 
 /* ---- a consumer reading the socket itself ------------------------------------ */
 
+/* A consumer's read, with a use of the socket (given back): as
+   read_reports; the end of the stream is the reader's to announce, so the
+   reader is told. */
+static int consumer_read(pgd_events_t *ev, int own_fd)
+{
+   int news = locked_read(ev, own_fd);
+
+   if (news == READ_ENDED) notify(ev->control_fd);
+   atomic_fetch_sub(&ev->socket_users, 1);
+   return news;
+}
+
 /* A pump stops reading: a reader parked for it watches again. */
 static void leave_pump(pgd_events_t *ev)
 {
@@ -435,10 +447,8 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
       /* Time to read: the socket is readable, or the gather time is over. */
       if (on_socket || (ready == 0 && delay >= 0 && wait == delay && use_socket(ev)))
       {
-         news = locked_read(ev, wanted_fd);
-         if (news == READ_ENDED) notify(ev->control_fd);   /* the reader ends the stream */
+         news = consumer_read(ev, wanted_fd);
          atomic_store(&ev->pumped_at, now_us());
-         atomic_fetch_sub(&ev->socket_users, 1);
       }
       if (news > 0) { result = PGD_PUMP_NEWS; break; }   /* wanted_fd was not told */
       if (left == 0) break;
@@ -453,11 +463,7 @@ unsigned pgd_events_pump_now(pgd_events_t *ev)
 {
    unsigned gather_us = (unsigned)atomic_load(&ev->gather_us);
 
-   if (atomic_load(&ev->main_pumping) && use_socket(ev))
-   {
-      if (locked_read(ev, -1) == READ_ENDED) notify(ev->control_fd);   /* the reader ends it */
-      atomic_fetch_sub(&ev->socket_users, 1);
-   }
+   if (atomic_load(&ev->main_pumping) && use_socket(ev)) consumer_read(ev, -1);
    if (gather_us >= 1000 && atomic_load(&ev->busy) && urgent(ev) && !atomic_load(&ev->ended) &&
        !atomic_load(&ev->closing))
    {
@@ -679,11 +685,7 @@ uint64_t pgd_events_count(pgd_events_t *ev, int what, int id)
 {
    if (what < 0 || what > 3 || id < 0 || id > 31) return 0;
    /* Read lazily (nobody waits for records): bring the counts up to date. */
-   if (ev->running && !urgent(ev) && use_socket(ev))
-   {
-      if (locked_read(ev, -1) == READ_ENDED) notify(ev->control_fd);
-      atomic_fetch_sub(&ev->socket_users, 1);
-   }
+   if (ev->running && !urgent(ev) && use_socket(ev)) consumer_read(ev, -1);
    return pgd_count_read(&ev->counts[what][id]);
 }
 

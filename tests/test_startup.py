@@ -346,6 +346,13 @@ def test_calls_racing_rescans_get_clear_errors_and_leak_no_handles():
             for event in drain(startup):
                 if event["type"] == "device_attach" and event["address"] == "0x48":
                     current[0] = event["id"]
+        # The device stays attached now: the callers get through once its
+        # last attach event is in (on a loaded machine maybe only now).
+        deadline = time.monotonic() + 20
+        while outcomes["ok"] == 0 and time.monotonic() < deadline:
+            for event in drain(startup, 0.1):
+                if event["type"] == "device_attach" and event["address"] == "0x48":
+                    current[0] = event["id"]
         stop.set()
         for t in threads:
             t.join()
