@@ -290,19 +290,20 @@ static void drain(int fd)
    if (read(fd, &drained, sizeof(drained)) < 0) { /* cleared already */ }
 }
 
-/* Whether a consumer reads the socket itself now, or did within a WATCHDOG_MS
-   (the 32-bit clock wraps every 71 minutes: at worst a wait of one more
-   WATCHDOG_MS then). */
-static int pumped_within(pgd_events_t *ev, int ms)
+/* Whether a consumer read the socket itself within WATCHDOG_MS (the 32-bit
+   clock wraps every 71 minutes: at worst a wait of one more WATCHDOG_MS
+   then). */
+static int pumped_recently(pgd_events_t *ev)
 {
    int32_t age = (int32_t)(now_us() - atomic_load(&ev->pumped_at));
 
-   return age >= 0 && age < ms * 1000;
+   return age >= 0 && age < WATCHDOG_MS * 1000;
 }
 
+/* Whether a consumer pumps now, or did within WATCHDOG_MS. */
 static int pumped(pgd_events_t *ev)
 {
-   return atomic_load(&ev->pumpers) || pumped_within(ev, WATCHDOG_MS);
+   return atomic_load(&ev->pumpers) || pumped_recently(ev);
 }
 
 /* Nobody pumps: the reader is on watch at once. */
@@ -318,7 +319,8 @@ enum { STOP, READ, SKIP };
    stopped reading for WATCHDOG_MS (a slow handler), so the socket is never
    left unread longer and drops are still counted at the ring.  A change of
    routes or waiters, and a disconnect, end any of these waits at once (the
-   control eventfd), and the reader then reads at once. */
+   control eventfd); the reader then reads at once unless a pump reads on
+   (it is told of the change too). */
 static int wait_to_read(pgd_events_t *ev)
 {
    int watching = pumped(ev);
@@ -326,7 +328,7 @@ static int wait_to_read(pgd_events_t *ev)
    struct pollfd p[2] = {{ev->control_fd, POLLIN, 0}, {ev->fd, POLLIN, 0}};
    int ready;
 
-   if (watching && !pumped_within(ev, WATCHDOG_MS))
+   if (watching && !pumped_recently(ev))
    {
       /* A pump that waits in pgd_events_pump on a quiet stream tells the
          reader when it leaves (see leave_pump): no time limit meanwhile,
