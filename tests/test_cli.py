@@ -12,6 +12,7 @@ from test_connect import dead_port
 
 import pigpiod_py.recording
 from pigpiod_py.bench import toggle
+from pigpiod_py.bench.event_clients import CLIENTS
 
 
 def run(*args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
@@ -188,6 +189,24 @@ def test_report_benchmark_counts_every_edge():
     assert out.returncode == 0, out.stdout + out.stderr
     assert "raw socket client 0: 1000 of 1000 edges, 0 missing, 0 misplaced" in out.stdout
     assert "simulator CPU while streaming: " in out.stdout
+
+
+def test_events_benchmark_runs_every_client_on_the_builtin_simulator():
+    """Every client delivers the whole stream (none drops), and the table
+    has each one's ratio to the pigpio module (functional, not timed)."""
+    out = run("bench", "events", "--rates", "2000", "--seconds", "0.5", "--rounds", "1",
+              "--json", PIGPIO_ADDR="", PIGPIO_PORT=str(dead_port()))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["daemon"].startswith("the built-in simulator at ")
+    assert set(report["wake_cost_us"]) == {"1", "4", "16"}
+    table = report["results"]["2000"]
+    assert set(table) == set(CLIENTS)
+    for kind, row in table.items():
+        assert row["delivered"] == row["offered"] == 1000 and row["dropped"] == 0, kind
+        assert row["cpu_vs_module"] > 0, kind
+    assert table["pigpio module"]["cpu_vs_module"] == 1.0
+    assert table["pigpiod_py thread"]["arrival_latency_p99_us"] is not None
 
 
 def test_demo_runs_on_the_builtin_simulator():

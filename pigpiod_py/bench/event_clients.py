@@ -12,7 +12,9 @@ KIND is ``pigpio module`` (a callback of the pigpio Python module) or this
 binding in a variant: a callback with a function in ``main``, ``thread`` or
 ``manual`` dispatch (``main`` also with ``gather=0``: every read at once), a
 ``tally`` (no function, nothing queued: counted in C) or a ``batch``
-callback (one call per dispatch with all its records).
+callback (one call per dispatch with all its records); ``thread`` with a
+16 ms and ``batch`` with a 32 ms gather show what trading latency for CPU
+buys.
 """
 from __future__ import annotations
 
@@ -155,6 +157,9 @@ CLIENTS: Dict[str, Callable[..., Dict[str, Any]]] = {
     "pigpiod_py manual": _ours("manual"),
     "pigpiod_py batch": _ours("thread", "batch"),
     "pigpiod_py tally": _ours("thread", "tally"),
+    # What a longer gather buys (latency for CPU):
+    "thread, gather 16": _ours("thread", gather=0.016),
+    "batch, gather 32": _ours("thread", "batch", gather=0.032),
 }
 
 

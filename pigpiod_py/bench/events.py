@@ -176,26 +176,32 @@ def main(argv: Optional[List[str]] = None) -> int:
                     runs = measure(target.host, target.port, args.gpio, rate, args.seconds,
                                    args.rounds, _stream(control, args.gpio, rate), progress)
                     results[rate] = summarise(runs, int(rate * args.seconds))
-    wake = wake_cost_us()
+    wakes = {ms: wake_cost_us(ms / 1000) for ms in WAKE_PAUSES_MS}
     if args.json:
         print(json.dumps({"daemon": where, "machine": machine(), "seconds": args.seconds,
-                          "rounds": args.rounds, "wake_cost_us": wake, "results": results},
+                          "rounds": args.rounds, "wake_cost_us": wakes, "results": results},
                          indent=2))
     else:
         print("%.1f s streams, %d rounds, medians; machine: %s" % (args.seconds, args.rounds,
                                                                   machine()))
-        print("a thread's wake-up from a 4 ms sleep costs %.1f us of CPU here; a busy stream "
-              "wakes its consumer, which reads the socket itself, once per gather (4 ms by "
-              "default)" % wake)
+        print("a thread's wake-up costs this much CPU here: %s; a busy stream wakes its "
+              "consumer, which reads the socket itself, once per gather (4 ms by default), the "
+              "pigpio module's thread at each batch the daemon sends (about every 1 ms)"
+              % ", ".join("%.0f us after a %d ms sleep" % (us, ms) for ms, us in wakes.items()))
         for rate, table in results.items():
             print()
             print(format_table(rate, table))
     return 0
 
 
-def wake_cost_us(pause: float = 0.004, count: int = 250) -> float:
+#: Sleeps (ms) whose wake-up cost the benchmark reports: the longer a
+#: thread sleeps, the colder its caches when it wakes (on a VM above all).
+WAKE_PAUSES_MS = (1, 4, 16)
+
+
+def wake_cost_us(pause: float, count: int = 125) -> float:
     """CPU (µs) a thread spends per wake-up from a ``pause``-second sleep here:
-    what each gather cycle pays twice (the reader's wake, the consumer's)."""
+    the fixed cost each gather cycle pays."""
     start = time.thread_time()
     for _ in range(count):
         time.sleep(pause)
