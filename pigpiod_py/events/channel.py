@@ -39,7 +39,16 @@ from ..checks import user_gpio, wait_seconds
 from ..constants import Command, Edge
 from ..errors import PigpioTypeError, PigpioValueError, SessionClosedError
 from .dispatch import DISPATCHERS, Dispatcher, ThreadDispatcher, safe_point
-from .records import RECORD, Event, EventKind, EventStats, percentile_bounds
+from .records import (
+    KEY,
+    RECORD,
+    RECORD_WORDS,
+    TICK,
+    Event,
+    EventKind,
+    EventStats,
+    percentile_bounds,
+)
 from .ring import LATENCY_LOWER, Ring, new_buffer
 from .subscriptions import NO_USER, Callback, Routes, Subscriptions, tally_counts
 
@@ -76,6 +85,7 @@ class EventChannel:
         self._subscriptions = Subscriptions()
         self._lock = threading.RLock()          # one dispatch at a time, in order
         self._buffer, self._view = new_buffer(TAKE)
+        self._words = self._view.cast("I")
         self._ticks = _ffi.new("uint32_t[]", TAKE)
         self._levels = _ffi.new("uint8_t[]", TAKE)
         self._pulled: Deque[Event] = collections.deque()  # expanded, for pull()
@@ -274,7 +284,9 @@ class EventChannel:
             if not n:
                 return False
         get = routes.single.get
-        for tick, key, _ in RECORD.iter_unpack(self._view[:n * RECORD.size]):
+        end = n * RECORD_WORDS
+        words = self._words
+        for key, tick in zip(words[KEY:end:RECORD_WORDS], words[TICK:end:RECORD_WORDS]):
             targets = get(key)
             if targets is None:
                 ended |= key & 0xFF == _DISCONNECT

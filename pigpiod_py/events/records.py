@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 #: A C record (pgd_record_t) as three words: the tick; kind | id << 8 |
 #: level << 16, one int that names who receives it; the arrival time.
 RECORD = struct.Struct("=III")
+#: Records as 32-bit words: ``words[TICK::RECORD_WORDS]`` are the ticks,
+#: ``words[KEY::RECORD_WORDS]`` the keys (strided views: no tuple per record).
+RECORD_WORDS, TICK, KEY = 3, 0, 1
 
 
 def record_key(kind: int, number: int, level: int) -> int:
