@@ -228,18 +228,40 @@ static int read_delay(pgd_events_t *ev)
    return atomic_load(&ev->busy) && gather_ms ? gather_ms : AT_ONCE;
 }
 
-/* Whether the socket is readable with any byte (full = 0), or only with
-   LAZY_FULL_BYTES; set by whoever polls it next. */
-static void set_lowat(pgd_events_t *ev, int full)
+/* The socket's low-water mark (SO_RCVLOWAT): LAZY_FULL_BYTES (full) or
+   1.  It is 1 while whoever reads next waits for the socket to be
+   readable (they set it so before they poll).  It is LAZY_FULL_BYTES for
+   the lazy reads, and while the next read is timed (a read that finds the
+   stream busy raises it for the gather that follows): below the mark
+   the kernel acknowledges data as it arrives even though nobody reads it.
+   With the mark at 1 it would wait for the read to acknowledge, and the
+   daemon's TCP, at its congestion window of small segments, would stop
+   sending meanwhile: a long gather's records would arrive late. */
+static void apply_lowat(pgd_events_t *ev, int full)   /* holding `producer` */
 {
    int bytes = full ? LAZY_FULL_BYTES : 1;
 
-   if (atomic_load(&ev->lowat) == full) return;
-   pthread_mutex_lock(&ev->producer);
    if (atomic_load(&ev->lowat) != full &&
        setsockopt(ev->fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof(bytes)) == 0)
       atomic_store(&ev->lowat, full);
+}
+
+static void set_lowat(pgd_events_t *ev, int full)
+{
+   if (atomic_load(&ev->lowat) == full) return;
+   pthread_mutex_lock(&ev->producer);
+   apply_lowat(ev, full);
    pthread_mutex_unlock(&ev->producer);
+}
+
+/* One recv of what the socket holds now, appended to the buffer. */
+static ssize_t receive(pgd_events_t *ev)
+{
+   ssize_t n = recv(ev->fd, ev->buf + ev->have, READ_REPORTS * REPORT_SIZE - ev->have,
+                    MSG_DONTWAIT);
+
+   if (n > 0) ev->have += (size_t)n;
+   return n;
 }
 
 /* Read what the socket holds now, with the producer lock: parse, count,
@@ -253,7 +275,16 @@ static int read_reports(pgd_events_t *ev, int own_fd)
    uint32_t dispatched, queued;
 
    if (atomic_load(&ev->ended)) return READ_ENDED;
-   n = recv(ev->fd, ev->buf + ev->have, READ_REPORTS * REPORT_SIZE - ev->have, MSG_DONTWAIT);
+   n = receive(ev);
+   if (n > 0)
+   {
+      /* pigpiod sends with Nagle on: it holds what came since its last
+         segment until that one is acknowledged, which this read did.  On
+         the same machine the held reports are here at once: take them
+         too, or they would wait for the next read (a gather later). */
+      ssize_t more = receive(ev);
+      if (more > 0) n += more;
+   }
    if (n <= 0)
    {
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) atomic_store(&ev->busy, 0);
@@ -261,12 +292,12 @@ static int read_reports(pgd_events_t *ev, int own_fd)
       atomic_store(&ev->ended, 1);
       return READ_ENDED;
    }
-   ev->have += (size_t)n;
    ev->arrival = now_us();
    for (; ev->have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, ev->buf + used);
    pgd_count_add(&ev->reports, used / REPORT_SIZE);
    count_batch(ev);
    atomic_store(&ev->busy, used / REPORT_SIZE >= GATHER_MIN);
+   if (atomic_load(&ev->busy) && atomic_load(&ev->gather_us) >= 1000) apply_lowat(ev, 1);
    dispatched = pgd_ring_commit(&ev->dispatch);
    queued = pgd_ring_commit(&ev->queued);
    memmove(ev->buf, ev->buf + used, ev->have - used);  /* keep a partial report */

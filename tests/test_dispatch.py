@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from conftest import wait_until
+from conftest import start_simulator, stop_simulator, wait_until
 
 import pigpiod_py
 from pigpiod_py import Edge, Mode, SessionClosedError
@@ -325,6 +325,62 @@ def test_a_busy_stream_is_delivered_whole_in_every_mode(sim, mode):
         assert session.event_stats().dropped == 0
     assert len(ticks) == edges
     assert {(b - a) & 0xFFFFFFFF for a, b in zip(ticks, ticks[1:])} == {25}  # 40 kHz
+
+
+def clock_offset(session) -> int:
+    """Local µs minus the daemon's tick, from the fastest of a few round trips."""
+    trips = []
+    for _ in range(20):
+        before = time.monotonic_ns() // 1000
+        tick = session.tick()
+        after = time.monotonic_ns() // 1000
+        trips.append((after - before, (before + after) // 2 - tick))
+    return min(trips)[1]
+
+
+def newest_record_ages(daemon, mode: str, gather: float, batches: int) -> list:
+    """How old (µs) the newest record of each batch is when its batch
+    callback runs, on a 16,000 edges/s stream; past the stream's start."""
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch=mode, gather=gather) as session:
+        offset = clock_offset(session)
+        ages = []
+
+        def newest_age(gpio, ticks, levels):
+            ages.append((time.monotonic_ns() // 1000 - offset - ticks[-1]) & 0xFFFFFFFF)
+
+        session.callback(21, Edge.EITHER, newest_age, batch=True)
+        daemon.control.edges(21, 64_000, 16_000)
+        wait = session.sleep if mode == "manual" else time.sleep
+        deadline = time.monotonic() + 30
+        while len(ages) < batches + 5 and time.monotonic() < deadline:
+            wait(0.05)
+    assert len(ages) >= batches + 5
+    return sorted(ages[5:])
+
+
+@pytest.mark.parametrize("mode", ["main", "thread", "manual"])
+def test_a_long_gather_keeps_the_daemon_sending(sim, mode):
+    """While a busy stream is gathered, the kernel still acknowledges what
+    arrives, so the daemon never stops sending to wait for the read: each
+    batch ends with a record sent a moment ago. (Before, with a 32 ms
+    gather the newest record was 15-20 ms old: the daemon's TCP sat at its
+    congestion window until the read acknowledged.)"""
+    ages = newest_record_ages(sim, mode, 0.032, 35)
+    assert ages[len(ages) // 2] < 8000, ages
+
+
+def test_a_gather_takes_what_pigpiods_nagle_held_back():
+    """pigpiod sends reports with Nagle on: what came after its last segment
+    waits until that one is acknowledged, which a read does. The read takes
+    what that releases too (on the same machine it is there at once), so the
+    newest record is fresh, not a whole gather old (before: 33 ms old with
+    a 32 ms gather, 4.8 ms with the default 4 ms)."""
+    daemon = start_simulator("--nagle-reports")
+    try:
+        ages = newest_record_ages(daemon, "thread", 0.032, 35)
+    finally:
+        stop_simulator(daemon)
+    assert ages[len(ages) // 2] < 8000, ages
 
 
 def test_the_reader_keeps_reading_while_a_handler_blocks_the_dispatcher(sim):

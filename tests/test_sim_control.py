@@ -245,6 +245,18 @@ def test_in_process_config_object():
         assert pi.command(Command.READ, 5) == 0
 
 
+def test_nagle_reports_is_a_config_key_and_an_option(tmp_path):
+    """(Its effect, reports held back until acknowledged as pigpiod holds
+    them, is tested with the binding in test_dispatch.py.)"""
+    assert SimConfig.from_mapping({"nagle_reports": True}).nagle_reports
+    assert not SimConfig().nagle_reports
+    config = tmp_path / "nagle.json"
+    config.write_text(json.dumps({"nagle_reports": True}))
+    for options in (("--nagle-reports",), ("--config", str(config))):
+        with SimulatorProcess(*options) as process, RawClient(process.host, process.port) as pi:
+            assert pi.command(Command.NOIB) >= 0
+
+
 def test_an_endless_control_line_is_bounded(sim):
     with socket.create_connection((sim.host, sim.process.control_port)) as sock:
         lines = sock.makefile("rb")

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="listen on the loopback interface only (like pigpiod -l)")
     parser.add_argument("--shell-dir", default=None,
                         help="the only directory SHELL runs scripts from (default: refused)")
+    parser.add_argument("--nagle-reports", action="store_true", default=None,
+                        help="send notification reports with Nagle's algorithm on, as pigpiod "
+                             "does (default: off, each batch at once)")
     return parser
 
 
@@ -61,7 +64,7 @@ def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
     """``config`` with the file, shell and access options of the command line."""
     changes = {key: getattr(args, key)
                for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only",
-                           "pipe_dir")
+                           "pipe_dir", "nagle_reports")
                if getattr(args, key) is not None}
     return dataclasses.replace(config, **changes)
 

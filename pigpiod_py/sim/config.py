@@ -32,7 +32,7 @@ SAMPLE_RATES = (1, 2, 4, 5, 8, 10)
 DEFAULT_SAMPLE_RATE = 5
 
 _KEYS = {"revision", "wires", "inputs", "permission_mask", "sample_rate", "fifo_dir", "pipe_dir",
-         "i2c", "spi", "serial", "files_dir", "access_file", "shell_dir"}
+         "i2c", "spi", "serial", "files_dir", "access_file", "shell_dir", "nagle_reports"}
 
 
 def parse_int(value: int | str) -> int:
@@ -95,6 +95,10 @@ class SimConfig:
     allow: list[str] = field(default_factory=list)
     #: Listen on the loopback interface whatever the host (pigpiod's -l).
     localhost_only: bool = False
+    #: Notification sockets send with Nagle's algorithm on, as pigpiod's do:
+    #: a small batch of reports waits until the previous segment was
+    #: acknowledged. Off by default: each alert pass's batch leaves at once.
+    nagle_reports: bool = False
 
     def __post_init__(self) -> None:
         self.revision = parse_int(self.revision)

@@ -9,10 +9,11 @@ also carries the reports once the socket is a notification socket (NOIB).
 While some notification handle watches, the reports of every change made
 before the commands began go out before their replies (:meth:`.Alerts.catch_up`).
 
-TCP_NODELAY stays on for every socket.  pigpiod turns Nagle back on for a
-notification socket, which holds a small batch of reports back until the
-previous one is acknowledged (up to the peer's delayed-ACK time, tens of ms);
-with Nagle off each alert pass's batch leaves at once, in one segment.
+TCP_NODELAY stays on for every socket, unless ``nagle_reports`` is set.
+pigpiod turns Nagle back on for a notification socket, which holds a small
+batch of reports back until the previous one is acknowledged (up to the
+peer's delayed-ACK time, tens of ms); with Nagle off each alert pass's batch
+leaves at once, in one segment.
 """
 from __future__ import annotations
 
@@ -173,6 +174,8 @@ class Connection:
 
     def open_in_band(self, p1: int, p2: int, ext: bytes) -> int:
         """NOIB: a notification handle reporting on this socket."""
+        if self.daemon.config.nagle_reports:
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
         return self.daemon.notifier.open_in_band(self.outlet)
 
     def idle(self) -> bool:
