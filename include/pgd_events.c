@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -254,6 +256,16 @@ static void set_lowat(pgd_events_t *ev, int full)
    pthread_mutex_unlock(&ev->producer);
 }
 
+/* Send the acknowledgement of what was read at once (TCP_QUICKACK), not
+   after the kernel's delayed-ACK time: pigpiod sends reports with Nagle
+   on, holding back what follows an unacknowledged segment. */
+static void acknowledge_now(int fd)
+{
+   int one = 1;
+
+   setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
 /* One recv of what the socket holds now, appended to the buffer. */
 static ssize_t receive(pgd_events_t *ev)
 {
@@ -279,9 +291,11 @@ static int read_reports(pgd_events_t *ev, int own_fd)
    if (n > 0)
    {
       /* pigpiod sends with Nagle on: it holds what came since its last
-         segment until that one is acknowledged, which this read did.  On
-         the same machine the held reports are here at once: take them
-         too, or they would wait for the next read (a gather later). */
+         segment until that one is acknowledged.  Acknowledge now (the
+         kernel might wait up to its delayed-ACK time, tens of ms, and the
+         daemon with it); on the same machine the reports that releases are
+         here at once: take them too, or they would wait for the next read. */
+      acknowledge_now(ev->fd);
       ssize_t more = receive(ev);
       if (more > 0) n += more;
    }
@@ -583,6 +597,9 @@ int pgd_events_connect(pgd_events_t *ev, const char *host, const char *port, int
    atomic_store(&ev->ended, 0);
    if ((err = pgd_net_command(ev->fd, PI_CMD_NOIB, 0, 0, timeout_ms, &res))) goto fail;
    if (res < 0) { err = res; goto fail; }
+   /* The daemon holds its first reports until this reply is acknowledged,
+      and after a command exchange the kernel delays that by up to 40 ms. */
+   acknowledge_now(ev->fd);
    ev->handle = res;
    atomic_store(&ev->closing, 0);
    atomic_store(&ev->disconnected, 0);

@@ -142,6 +142,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--sample-rate", type=int, default=1, choices=(1, 2, 4, 5, 8, 10),
                    help="the simulator's sample period in us (edges faster than it are not seen)")
+    p.add_argument("--no-nagle", dest="nagle", action="store_false",
+                   help="the simulator sends each batch of reports at once (by default it "
+                        "sends them with Nagle's algorithm on, as pigpiod does)")
     return p
 
 
@@ -151,8 +154,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     rates = [int(r) for r in args.rates.split(",")]
     progress = Progress(args.progress)
     results: Dict[int, Dict[str, Dict[str, Any]]] = {}
-    with daemon_target(args.host, args.port, "--sample-rate", str(args.sample_rate),
-                       control=True) as target:
+    simulator_options = ["--sample-rate", str(args.sample_rate)]
+    if args.nagle:
+        simulator_options.append("--nagle-reports")
+    with daemon_target(args.host, args.port, *simulator_options, control=True) as target:
         if target.control_port is None:
             import pigpiod_py
 
