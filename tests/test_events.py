@@ -114,8 +114,12 @@ def test_pigpio_events(manual):
     got = []
     manual.event_callback(5, lambda event, tick: got.append(event))
     other = manual.event_callback(6)
-    manual.event_trigger(5)
+    # wait_for_event waits for the next one: trigger once it waits (an event
+    # counted before the wait began would not count).
+    trigger = threading.Timer(0.2, manual.event_trigger, (5,))
+    trigger.start()
     assert manual.wait_for_event(5, 5.0)
+    trigger.join()
     deadline = time.monotonic() + 5
     while not got and time.monotonic() < deadline:
         manual.sleep(0.05)
@@ -164,12 +168,14 @@ def test_main_mode_raises_handler_errors_at_a_safe_point_and_keeps_dispatching(d
         session.write(GPIO, 0)
         session.callback(GPIO, Edge.EITHER, handler)
         with pytest.raises(RuntimeError, match="handler failed"):
-            session.write(GPIO, 1)
-            session.write(GPIO, 0)
+            session.write(GPIO, 1)   # the error may come as soon as this returns
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:
                 session.sleep(0.05)
-        session.sleep(0.3)
+        session.write(GPIO, 0)   # and dispatch goes on
+        deadline = time.monotonic() + 5
+        while len(calls) < 2 and time.monotonic() < deadline:
+            session.sleep(0.05)
         assert calls[:2] == [1, 0]
 
 
