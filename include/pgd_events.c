@@ -210,6 +210,13 @@ static int routed(pgd_events_t *ev)
    return 0;
 }
 
+/* Whether the next read waits `gather_us` (the gather time, read once by
+   the caller): the last read found the stream busy, and gathering is on. */
+static int gathering(pgd_events_t *ev, int gather_us)
+{
+   return atomic_load(&ev->busy) && gather_us >= 1000;
+}
+
 /* How long to wait before the next read, in ms, or: */
 #define AT_ONCE   (-1)   /* as soon as the socket is readable */
 #define WHEN_FULL (-2)   /* when it holds LAZY_FULL_BYTES, or after LAZY_FULL_MS */
@@ -224,10 +231,10 @@ static int routed(pgd_events_t *ev)
    see pgd_events_count). */
 static int read_delay(pgd_events_t *ev)
 {
-   int gather_ms = atomic_load(&ev->gather_us) / 1000;
+   int gather_us = atomic_load(&ev->gather_us);
 
    if (!urgent(ev)) return routed(ev) ? LAZY_MS : WHEN_FULL;
-   return atomic_load(&ev->busy) && gather_ms ? gather_ms : AT_ONCE;
+   return gathering(ev, gather_us) ? gather_us / 1000 : AT_ONCE;
 }
 
 /* The socket's low-water mark (SO_RCVLOWAT): LAZY_FULL_BYTES (full) or
@@ -311,7 +318,7 @@ static int read_reports(pgd_events_t *ev, int own_fd)
    pgd_count_add(&ev->reports, used / REPORT_SIZE);
    count_batch(ev);
    atomic_store(&ev->busy, used / REPORT_SIZE >= GATHER_MIN);
-   if (atomic_load(&ev->busy) && atomic_load(&ev->gather_us) >= 1000) apply_lowat(ev, 1);
+   if (gathering(ev, atomic_load(&ev->gather_us))) apply_lowat(ev, 1);
    dispatched = pgd_ring_commit(&ev->dispatch);
    queued = pgd_ring_commit(&ev->queued);
    memmove(ev->buf, ev->buf + used, ev->have - used);  /* keep a partial report */
@@ -508,15 +515,15 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
    the dispatch signal's timer. */
 unsigned pgd_events_pump_now(pgd_events_t *ev)
 {
-   unsigned gather_us = (unsigned)atomic_load(&ev->gather_us);
+   int gather_us = atomic_load(&ev->gather_us);
 
    if (atomic_load(&ev->main_pumping) && use_socket(ev)) consumer_read(ev, -1);
-   if (gather_us >= 1000 && atomic_load(&ev->busy) && urgent(ev) && !atomic_load(&ev->ended) &&
+   if (gathering(ev, gather_us) && urgent(ev) && !atomic_load(&ev->ended) &&
        !atomic_load(&ev->closing))
    {
       atomic_store(&ev->main_pumping, 1);
       atomic_store(&ev->pumped_at, now_us());
-      return gather_us;
+      return (unsigned)gather_us;
    }
    if (atomic_exchange(&ev->main_pumping, 0))
    {

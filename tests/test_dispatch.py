@@ -17,6 +17,7 @@ from conftest import start_simulator, stop_simulator, wait_until
 
 import pigpiod_py
 from pigpiod_py import Edge, Mode, SessionClosedError
+from pigpiod_py.bench.event_clients import clock_offset
 
 GPIO = 17
 #: How late a handler may run and still count as "while the program waited".
@@ -327,22 +328,11 @@ def test_a_busy_stream_is_delivered_whole_in_every_mode(sim, mode):
     assert {(b - a) & 0xFFFFFFFF for a, b in zip(ticks, ticks[1:])} == {25}  # 40 kHz
 
 
-def clock_offset(session) -> int:
-    """Local µs minus the daemon's tick, from the fastest of a few round trips."""
-    trips = []
-    for _ in range(20):
-        before = time.monotonic_ns() // 1000
-        tick = session.tick()
-        after = time.monotonic_ns() // 1000
-        trips.append((after - before, (before + after) // 2 - tick))
-    return min(trips)[1]
-
-
 def newest_record_ages(daemon, mode: str, gather: float, batches: int) -> list:
     """How old (µs) the newest record of each batch is when its batch
     callback runs, on a 16,000 edges/s stream; past the stream's start."""
     with pigpiod_py.open(daemon.host, daemon.port, dispatch=mode, gather=gather) as session:
-        offset = clock_offset(session)
+        offset = clock_offset(session.tick)
         ages = []
 
         def newest_age(gpio, ticks, levels):
@@ -392,7 +382,7 @@ def test_the_first_reports_from_a_nagle_daemon_are_not_held_back():
     daemon = start_simulator("--nagle-reports")
     try:
         with pigpiod_py.open(daemon.host, daemon.port) as clock:
-            offset = clock_offset(clock)
+            offset = clock_offset(clock.tick)
         with pigpiod_py.open(daemon.host, daemon.port, dispatch="thread", gather=0) as session:
             ages = []
             session.callback(21, Edge.EITHER, lambda gpio, level, tick: ages.append(

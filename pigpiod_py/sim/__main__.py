@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _with_options(config: SimConfig, args: argparse.Namespace) -> SimConfig:
-    """``config`` with the file, shell and access options of the command line."""
+    """``config`` with the file, shell, access and report options of the command line."""
     changes = {key: getattr(args, key)
                for key in ("files_dir", "access_file", "shell_dir", "allow", "localhost_only",
                            "pipe_dir", "nagle_reports")
