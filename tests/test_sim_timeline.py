@@ -67,6 +67,19 @@ def test_timeline_changes_across_segments():
     assert timeline.level(0, 150) == 1 and timeline.level(0, 310) == 1
 
 
+@pytest.mark.parametrize("signal", [Periodic(200, 100), Pulse(300, 1)])
+def test_a_change_at_the_moment_a_signal_is_replaced_is_kept(signal):
+    """The signal falls at 300 and is replaced there by its own new level (a wave halted
+    the µs it changed): the fall is reported once, at 300."""
+    timeline = Timeline(1)
+    timeline.restart(0, [signal])
+    timeline.record(0, 300, 0)
+    changes = timeline.changes(0, 250, 400)
+    assert changes == [(300, 0)]
+    assert timeline.changes(0, 299, 300) == [(300, 0)]
+    assert timeline.level(0, 250) == 1 and timeline.level(0, 300) == 0
+
+
 def test_timeline_forgets_old_history():
     timeline = Timeline(1, history_us=1000)
     timeline.restart(0, [0])

@@ -221,19 +221,24 @@ class Timeline:
         if view is not None:
             segments = [(start, view(wave)) for start, wave in segments]
         found: list[Edge] = []
+        current: int | None = None  # the level so far
         for i, (start, wave) in enumerate(segments):
             if start > until:
                 break
             end = segments[i + 1][0] if i + 1 < len(segments) else None
             if end is not None and end <= since:
                 continue
-            if i and start > since:
+            if current is None:
+                current = level_at(wave, since)
+            else:  # a wave's own change at the moment it was replaced is not lost
                 after = level_at(wave, start)
-                if level_at(segments[i - 1][1], start) != after:
+                if after != current:
                     found.append((start, after))
+                    current = after
             if wave.__class__ is not int:
                 for edge in wave.edges(max(since, start), until):  # type: ignore[union-attr]
                     if end is not None and edge[0] >= end:
                         break
                     found.append(edge)
+                    current = edge[1]
         return found
