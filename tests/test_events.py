@@ -85,6 +85,32 @@ def test_cancel_stops_delivery(manual):
     assert calls == [] and not cb.active
 
 
+def queued_at_least(session, count: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while session.event_stats().queued < count:
+        assert time.monotonic() < deadline, "the records did not arrive"
+        time.sleep(0.01)
+
+
+def test_a_callback_cancelled_by_a_handler_gets_nothing_more_of_that_dispatch(manual):
+    calls = []
+
+    def first(gpio, level, tick):
+        calls.append(("first", level))
+        later.cancel()
+        first_cb.cancel()
+
+    first_cb = manual.callback(GPIO, Edge.EITHER, first)
+    later = manual.callback(GPIO, Edge.EITHER, lambda g, lv, t: calls.append(("later", lv)))
+    kept = manual.callback(GPIO, Edge.EITHER, lambda g, lv, t: calls.append(("kept", lv)))
+    for level in (1, 0, 1):
+        manual.write(GPIO, level)
+    queued_at_least(manual, 3)
+    assert manual.dispatch() == 3
+    assert calls == [("first", 1), ("kept", 1), ("kept", 0), ("kept", 1)]
+    assert kept.active and not later.active
+
+
 def test_bad_callback_arguments(manual):
     with pytest.raises(PigpioValueError):
         manual.callback(32)

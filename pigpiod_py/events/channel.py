@@ -287,16 +287,21 @@ class EventChannel:
         end = n * RECORD_WORDS
         words = self._words
         for key, tick in zip(words[KEY:end:RECORD_WORDS], words[TICK:end:RECORD_WORDS]):
-            targets = get(key)
-            if targets is None:
+            call = get(key)
+            if call is None:
                 ended |= key & 0xFF == _DISCONNECT
-                continue
-            for cb, call in targets:
-                if cb.active:
-                    try:
-                        call(tick)
-                    except Exception as exc:  # noqa: BLE001 - reported, see dispatch()
-                        errors.append(exc)
+            elif call.__class__ is not tuple:
+                try:
+                    call(tick)  # type: ignore[operator]  # `is not tuple` does not narrow
+                except Exception as exc:  # noqa: BLE001 - reported, see dispatch()
+                    errors.append(exc)
+            else:
+                for cb, one in call:
+                    if cb.active:
+                        try:
+                            one(tick)
+                        except Exception as exc:  # noqa: BLE001 - reported, see dispatch()
+                            errors.append(exc)
         return ended
 
     def _deliver_batches(self, routes: Routes, n: int, errors: List[BaseException]) -> None:

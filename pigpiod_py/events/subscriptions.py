@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from .._pigpiod import lib as _lib
 from ..constants import Edge, Level
@@ -26,6 +27,8 @@ RISING, FALLING, TIMEOUTS, EVENTS = (_lib.PGD_RISING, _lib.PGD_FALLING, _lib.PGD
 #: Levels each edge setting accepts (time-outs always).
 _LEVELS = {Edge.RISING: (1, 2), Edge.FALLING: (0, 2), Edge.EITHER: (0, 1, 2)}
 NO_USER = object()
+#: A per-record function as the dispatch calls it: with the record's tick.
+Call = Callable[[int], Any]
 
 
 class Callback:
@@ -97,21 +100,25 @@ def tally_counts(kind: EventKind, number: int, edge: int) -> List[Tuple[int, int
 class Routes:
     """Everything derived from the live subscriptions, rebuilt at each change.
 
-    ``single``: record key -> ((callback, call), ...) of per-record
-    functions, ``call(tick)`` calling the function with the record's gpio
-    (or event), level and the user value as it wants them. ``batches``: gpio ->
-    ((callback, func, user, levels mask), ...).
-    ``pulled``: record key -> callbacks that queue. The masks tell the reader
-    where records go, and the daemon which gpios and events to report.
+    ``single``: record key -> how its per-record functions are called,
+    ``call(tick)`` passing the function the record's gpio (or event), level
+    and the user value as it wants them: the ``call`` of the one callback
+    that takes the key, or ((callback, call), ...) when several do (then
+    each callback's ``active`` is looked at). The common case costs one
+    dict lookup per record: :meth:`forget` takes a cancelled callback out
+    of these routes in place, so a dispatch already under way stops calling
+    it. ``batches``: gpio -> ((callback, func, user, levels mask),
+    ...). ``pulled``: record key -> callbacks that queue. The masks tell the
+    reader where records go, and the daemon which gpios and events to report.
     """
 
     def __init__(self, callbacks: List[Callback], watched: Dict[Tuple[int, int], int]) -> None:
-        #: key -> ((callback, call(tick)), ...)
-        self.single: Dict[int, Tuple[Tuple[Callback, Callable[[int], Any]], ...]] = {}
+        #: key -> call(tick), or ((callback, call(tick)), ...)
+        self.single: Dict[int, Union[Call, Tuple[Tuple[Callback, Call], ...]]] = {}
         self.batches: Dict[int, Tuple[Tuple[Callback, Callable[..., Any], Any, int], ...]] = {}
         self.pulled: Dict[int, Tuple[Callback, ...]] = {}
         dispatch, queue, watch, counted = [0] * 4, [0] * 4, [0] * 4, [0] * 4
-        single: Dict[int, List[Tuple[Callback, Callable[[int], Any]]]] = {}
+        single: Dict[int, List[Tuple[Callback, Call]]] = {}
         batches: Dict[int, List[Tuple[Callback, Callable[..., Any], Any, int]]] = {}
         pulled: Dict[int, List[Callback]] = {}
         for cb in callbacks:
@@ -133,7 +140,9 @@ class Routes:
         for (what, number), users in watched.items():
             if users:
                 watch[what] |= 1 << number
-        self.single = {k: tuple(v) for k, v in single.items()}
+        self._single_calls = single
+        for key, calls in single.items():
+            self._place(key, calls)
         self.batches = {k: tuple(v) for k, v in batches.items()}
         self.pulled = {k: tuple(v) for k, v in pulled.items()}
         self.dispatch, self.queue, self.watch = dispatch, queue, watch
@@ -149,8 +158,23 @@ class Routes:
         self.notify_gpios = every[RISING] | every[FALLING] | every[TIMEOUTS]
         self.notify_events = every[EVENTS]
 
+    def _place(self, key: int, calls: List[Tuple[Callback, Call]]) -> None:
+        if len(calls) == 1:
+            self.single[key] = calls[0][1]
+        elif calls:
+            self.single[key] = tuple(calls)
+        else:
+            self.single.pop(key, None)
 
-def _caller(func: Callable[..., Any], key: int, user: Any) -> Callable[[int], Any]:
+    def forget(self, cb: Callback) -> None:
+        """Stop routing records to ``cb`` (in place: see ``single``)."""
+        for key, calls in self._single_calls.items():
+            if any(other is cb for other, _ in calls):
+                calls[:] = [(other, call) for other, call in calls if other is not cb]
+                self._place(key, calls)
+
+
+def _caller(func: Callable[..., Any], key: int, user: Any) -> Call:
     """``func`` as a function of a record's tick, for records of ``key``:
     ``func(gpio, level, tick[, user])`` or, for an event, ``func(event,
     tick[, user])``. Without a user value, a partial: no Python frame of
@@ -180,7 +204,9 @@ class Subscriptions:
         self._lock = threading.Lock()
         self._callbacks: List[Callback] = []
         self._watched: Dict[Tuple[int, int], int] = {}
-        self.routes = Routes([], {})
+        #: Every Routes a dispatch may still be using (the newest is ``routes``).
+        self._in_use: "weakref.WeakSet[Routes]" = weakref.WeakSet()
+        self.routes = self._rebuild()
 
     def add(self, cb: Callback) -> Routes:
         """Register a callback; the new routes."""
@@ -189,10 +215,12 @@ class Subscriptions:
             return self._rebuild()
 
     def remove(self, cb: Callback) -> Routes:
-        """Forget a callback; the new routes."""
+        """Forget a callback, in the routes a dispatch may be using too; the new routes."""
         with self._lock:
             if cb in self._callbacks:
                 self._callbacks.remove(cb)
+            for routes in list(self._in_use):
+                routes.forget(cb)
             return self._rebuild()
 
     def watch(self, counts: List[Tuple[int, int]], users: int) -> Routes:
@@ -209,8 +237,11 @@ class Subscriptions:
                 cb.active = False
             self._callbacks.clear()
             self._watched.clear()
-            self.routes = Routes([], {})
+            for routes in list(self._in_use):
+                routes.single.clear()
+            self._rebuild()
 
     def _rebuild(self) -> Routes:
         self.routes = Routes(self._callbacks, self._watched)
+        self._in_use.add(self.routes)
         return self.routes
