@@ -2,7 +2,10 @@
 # pigpio's own self-tests against the simulator: x_pigpiod_if2 (C, libpigpiod_if2),
 # x_pigpio.py (the pigpio module), x_pigs (pigs) and x_pipe (the command pipe),
 # each against a fresh simulator, every group of each.  Prints the results per
-# program and group; fails on any failed check.
+# program and group; fails on any failed check.  One exception: a check listed
+# in scripts/selftest_results.py's KNOWN_RACES races in upstream's own test
+# (its outcome depends on thread timing in the client); if such checks are the
+# only failures, the program runs once more, and fails if they fail again.
 #
 # The programs come from Debian's pigpio source package: a temporary deb-src
 # list made from the URIs of this machine's apt sources feeds a private apt
@@ -101,19 +104,31 @@ with_simulator() {
     return $status
 }
 
+# Run program $1 (its command: the rest) against a fresh simulator; print its
+# summary; the status of scripts/selftest_results.py.
+run_program() {
+    local program=$1 log=$RUN/$1.log start=$SECONDS status=0
+    shift
+    with_simulator "$program" "$@" > "$log" 2>&1 || status=$?
+    python scripts/selftest_results.py "$program" "$log" "$status" "$((SECONDS - start))"
+}
+
+ONLY_KNOWN_RACES=3
 failed=0
 for program in $PROGRAMS; do
-    log=$RUN/$program.log
-    start=$SECONDS
     case $program in
         x_pigpiod_if2) cmd=(stdbuf -oL "$BUILD/x_pigpiod_if2" 0123456789abc) ;;
         x_pigpio.py) cmd=(env PYTHONPATH="$SRC" python -u "$SRC/x_pigpio.py" 0123456789abcd) ;;
         x_pigs|x_pipe) cmd=(bash "$SRC/$program") ;;
         *) echo "selftest: unknown program $program" >&2; exit 2 ;;
     esac
-    status=0
-    with_simulator "$program" "${cmd[@]}" > "$log" 2>&1 || status=$?
-    python scripts/selftest_results.py "$program" "$log" "$status" "$((SECONDS - start))" \
-        || failed=1
+    result=0
+    run_program "$program" "${cmd[@]}" || result=$?
+    if [ "$result" -eq "$ONLY_KNOWN_RACES" ]; then
+        echo "  only checks that race in upstream's own test failed: $program runs once more"
+        result=0
+        run_program "$program" "${cmd[@]}" || result=$?
+    fi
+    [ "$result" -eq 0 ] || failed=1
 done
 exit $failed
