@@ -359,38 +359,38 @@ def test_a_long_gather_keeps_the_daemon_sending(sim, mode):
     assert ages[len(ages) // 2] < 8000, ages
 
 
-def test_a_gather_takes_what_pigpiods_nagle_held_back():
+@pytest.fixture
+def nagle_sim():
+    """A fresh simulator that sends reports with Nagle on, as pigpiod does."""
+    daemon = start_simulator("--nagle-reports")
+    yield daemon
+    stop_simulator(daemon)
+
+
+def test_a_gather_takes_what_pigpiods_nagle_held_back(nagle_sim):
     """pigpiod sends reports with Nagle on: what came after its last segment
     waits until that one is acknowledged, which a read does. The read takes
     what that releases too (on the same machine it is there at once), so the
     newest record is fresh, not a whole gather old (before: 33 ms old with
     a 32 ms gather, 4.8 ms with the default 4 ms)."""
-    daemon = start_simulator("--nagle-reports")
-    try:
-        ages = newest_record_ages(daemon, "thread", 0.032, 35)
-    finally:
-        stop_simulator(daemon)
+    ages = newest_record_ages(nagle_sim, "thread", 0.032, 35)
     assert ages[len(ages) // 2] < 8000, ages
 
 
-def test_the_first_reports_from_a_nagle_daemon_are_not_held_back():
+def test_the_first_reports_from_a_nagle_daemon_are_not_held_back(nagle_sim):
     """pigpiod turns Nagle on for a notification socket once it answered
     NOIB, so its first reports wait until that answer is acknowledged, which
     the kernel delays by up to 40 ms after a command exchange: the binding
     acknowledges at once. (Before, the first 40 ms of edges after opening
     came 30-40 ms late.)"""
-    daemon = start_simulator("--nagle-reports")
-    try:
-        with pigpiod_py.open(daemon.host, daemon.port) as clock:
-            offset = clock_offset(clock.tick)
-        with pigpiod_py.open(daemon.host, daemon.port, dispatch="thread", gather=0) as session:
-            ages = []
-            session.callback(21, Edge.EITHER, lambda gpio, level, tick: ages.append(
-                (time.monotonic_ns() // 1000 - offset - tick) & 0xFFFFFFFF))
-            daemon.control.edges(21, 3_200, 16_000)   # 200 ms
-            assert wait_until(lambda: len(ages) >= 3_200, timeout=10), len(ages)
-    finally:
-        stop_simulator(daemon)
+    with pigpiod_py.open(nagle_sim.host, nagle_sim.port) as clock:
+        offset = clock_offset(clock.tick)
+    with pigpiod_py.open(nagle_sim.host, nagle_sim.port, dispatch="thread", gather=0) as session:
+        ages = []
+        session.callback(21, Edge.EITHER, lambda gpio, level, tick: ages.append(
+            (time.monotonic_ns() // 1000 - offset - tick) & 0xFFFFFFFF))
+        nagle_sim.control.edges(21, 3_200, 16_000)   # 200 ms
+        assert wait_until(lambda: len(ages) >= 3_200, timeout=10), len(ages)
     first = sorted(ages[:320])   # the first 20 ms
     assert first[len(first) // 2] < 10_000, first
 

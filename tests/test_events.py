@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from conftest import collect, threads_in_use
+from conftest import collect, threads_in_use, wait_until
 
 import pigpiod_py
 from pigpiod_py import Edge, Level, Mode, PigpioValueError
@@ -85,13 +85,6 @@ def test_cancel_stops_delivery(manual):
     assert calls == [] and not cb.active
 
 
-def queued_at_least(session, count: int, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while session.event_stats().queued < count:
-        assert time.monotonic() < deadline, "the records did not arrive"
-        time.sleep(0.01)
-
-
 def test_a_callback_cancelled_by_a_handler_gets_nothing_more_of_that_dispatch(manual):
     calls = []
 
@@ -105,7 +98,7 @@ def test_a_callback_cancelled_by_a_handler_gets_nothing_more_of_that_dispatch(ma
     kept = manual.callback(GPIO, Edge.EITHER, lambda g, lv, t: calls.append(("kept", lv)))
     for level in (1, 0, 1):
         manual.write(GPIO, level)
-    queued_at_least(manual, 3)
+    assert wait_until(lambda: manual.event_stats().queued >= 3, 5.0)
     assert manual.dispatch() == 3
     assert calls == [("first", 1), ("kept", 1), ("kept", 0), ("kept", 1)]
     assert kept.active and not later.active
