@@ -119,13 +119,9 @@ class Alerts:
                     deliveries = self._pass_now() if busy else []
                 self._deliver(deliveries)
             if busy:
-                time.sleep(self._delay_us() / 1e6)
+                time.sleep(ALERT_DELAYS_US[(self.internals() >> _DELAY_SHIFT) & 15] / 1e6)
             else:
                 self.notifier.wake.wait()
-
-    def _delay_us(self) -> int:
-        """The sleep between passes the internals word asks for."""
-        return ALERT_DELAYS_US[(self.internals() >> _DELAY_SHIFT) & 15]
 
     def catch_up(self, began: int, events_before: int) -> None:
         """Report the changes before ``began`` and the events fired before the
@@ -288,26 +284,15 @@ class Alerts:
         return levels
 
     def _watchdogs(self, streams: dict[int, list[Sample]], until: int) -> int:
-        """The gpios whose watchdog fires at ``until``; restart the others that changed.
-
-        pigpiod restarts a watchdog that fired at the pass that saw it, at most a
-        pass period after it expired. A pass of a loaded simulator may come later:
-        the watchdog restarts as if it had not (or it would fire less often),
-        unless a whole time-out was missed (after a quiet spell of the alert
-        thread: it fires once, not in a burst).
-        """
+        """The gpios whose watchdog fires at ``until``; restart the others that changed."""
         watchdogs = self.notifier.watchdogs
         timeouts = 0
-        period = self._delay_us()
         for gpio, (timeout_ms, quiet_since) in watchdogs.items():
             changes = streams.get(gpio)
             if changes:
                 quiet_since = changes[-1][0]
-            timeout = timeout_ms * 1000
-            expired = quiet_since + timeout
-            if until >= expired:
+            if until - quiet_since >= timeout_ms * 1000:
                 timeouts |= 1 << gpio
-                quiet_since = until if until - expired >= timeout else min(
-                    until, expired + period)
+                quiet_since = until
             watchdogs[gpio] = (timeout_ms, quiet_since)
         return timeouts
