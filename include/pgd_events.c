@@ -26,14 +26,16 @@
 #include "pgd_shim.h"
 
 #define REPORT_SIZE 12
-#define READ_REPORTS 4096
+#define READ_REPORTS 4096   /* the buffer of one recv */
+#define READ_ROUNDS 16       /* recvs of one read, at most (see read_reports) */
 /* How long the reader waits before a read (see wait_to_read). */
 #define LAZY_MS 50
 /* Tallies only: the reader waits for this much data, or at most LAZY_FULL_MS. */
 #define LAZY_FULL_BYTES 32768
 #define LAZY_FULL_MS 1000
 #define WATCHDOG_MS 50   /* see wait_to_read */
-#define GATHER_US 4000   /* by default; see pgd_events_gather */
+#define GATHER_US 16000  /* the longest gather, by default; see pgd_events_gather */
+#define GATHER_FIRST_US 1000   /* the first gather of a stream that became busy */
 #define GATHER_MIN 8   /* reports in one read that make a stream busy */
 
 enum { ROUTE_DISPATCH, ROUTE_QUEUE, ROUTE_WATCH, ROUTES };
@@ -59,7 +61,7 @@ struct pgd_events
    _Atomic uint32_t route[ROUTES][4];
    atomic_int mirror, signal_main;
    atomic_int waiters;           /* pull-side waiters now (they want records at once) */
-   atomic_int gather_us;         /* how long a busy stream is gathered before a read */
+   atomic_int gather_us;         /* the longest gather of a busy stream (see next_step) */
 
    /* Consumers that read the socket themselves (see pgd_events_pump). */
    atomic_int pumpers;           /* inside pgd_events_pump now, reading */
@@ -75,7 +77,8 @@ struct pgd_events
    unsigned char *buf;           /* READ_REPORTS reports, a partial one kept */
    size_t have;
    uint32_t last_level;
-   atomic_int busy;              /* the last read brought GATHER_MIN reports or more */
+   atomic_int step_us;           /* the wait before the next read of a busy stream (see
+                                    next_step), 0 while it is not busy */
    atomic_int lowat;             /* SO_RCVLOWAT is LAZY_FULL_BYTES (else 1) */
    atomic_int ended;             /* a read saw the stream end */
    uint32_t arrival;             /* when this batch arrived (us) */
@@ -210,11 +213,26 @@ static int routed(pgd_events_t *ev)
    return 0;
 }
 
-/* Whether the next read waits `gather_us` (the gather time, read once by
-   the caller): the last read found the stream busy, and gathering is on. */
-static int gathering(pgd_events_t *ev, int gather_us)
+/* Whether the next read waits `step_us`: the stream is busy and its
+   gather is a millisecond or more (poll counts whole ms). */
+static int gathering(pgd_events_t *ev)
 {
-   return atomic_load(&ev->busy) && gather_us >= 1000;
+   return atomic_load(&ev->step_us) >= 1000;
+}
+
+/* The gather before the next read, after a read that found the stream busy
+   or not.  A busy stream is gathered for GATHER_FIRST_US, then twice as
+   long at each read that still finds it busy, up to `gather_us`: a short
+   burst is delivered within a few ms, a lasting stream at one wake-up per
+   `gather_us` (as network cards moderate their interrupts). */
+static int next_step(pgd_events_t *ev, int busy)
+{
+   int cap = atomic_load(&ev->gather_us);
+   int step = atomic_load(&ev->step_us);
+
+   if (!busy) return 0;
+   step = step ? 2 * step : GATHER_FIRST_US;
+   return step < cap ? step : cap;
 }
 
 /* How long to wait before the next read, in ms, or: */
@@ -224,17 +242,15 @@ static int gathering(pgd_events_t *ev, int gather_us)
 /* Each wake-up of a thread costs far more than the records it brings when
    a stream is busy (the daemon sends a batch every millisecond or so):
    after a read that brought GATHER_MIN reports or more, wait the gather
-   time and then take all that came meanwhile; a quiet stream is read at
+   (see next_step) and then take all that came meanwhile; a quiet stream is read at
    once (its first record after a quiet spell is never late).  Nobody
    waiting for records: every LAZY_MS for a queue nobody reads yet, and
    for tallies only when much came (they are brought up to date when read,
    see pgd_events_count). */
 static int read_delay(pgd_events_t *ev)
 {
-   int gather_us = atomic_load(&ev->gather_us);
-
    if (!urgent(ev)) return routed(ev) ? LAZY_MS : WHEN_FULL;
-   return gathering(ev, gather_us) ? gather_us / 1000 : AT_ONCE;
+   return gathering(ev) ? atomic_load(&ev->step_us) / 1000 : AT_ONCE;
 }
 
 /* The socket's low-water mark (SO_RCVLOWAT): LAZY_FULL_BYTES (full) or
@@ -283,46 +299,57 @@ static ssize_t receive(pgd_events_t *ev)
    return n;
 }
 
+/* Parse the whole reports in the buffer and keep a partial one; how many. */
+static size_t parse_buffer(pgd_events_t *ev)
+{
+   size_t used = 0;
+
+   for (; ev->have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, ev->buf + used);
+   memmove(ev->buf, ev->buf + used, ev->have - used);
+   ev->have -= used;
+   return used / REPORT_SIZE;
+}
+
 /* Read what the socket holds now, with the producer lock: parse, count,
    route, commit and wake (see wake).  READ_ENDED when the stream ended,
    else whether own_fd had news. */
 #define READ_ENDED (-1)
 static int read_reports(pgd_events_t *ev, int own_fd)
 {
-   ssize_t n;
-   size_t used = 0;
+   ssize_t n = 0;
+   size_t reports = 0;
    uint32_t dispatched, queued;
 
    if (atomic_load(&ev->ended)) return READ_ENDED;
-   n = receive(ev);
-   if (n > 0)
+   ev->arrival = now_us();
+   /* Until the socket is empty (a long gather holds more than the buffer),
+      READ_ROUNDS buffers at most: a flood must not keep this thread here. */
+   for (int round = 0; round < READ_ROUNDS && (n = receive(ev)) > 0; round++)
    {
       /* pigpiod sends with Nagle on: it holds what came since its last
          segment until that one is acknowledged.  Acknowledge now (the
          kernel might wait up to its delayed-ACK time, tens of ms, and the
          daemon with it); on the same machine the reports that releases are
-         here at once: take them too, or they would wait for the next read. */
-      acknowledge_now(ev->fd);
-      ssize_t more = receive(ev);
-      if (more > 0) n += more;
+         here at once: the next round takes them too, or they would wait
+         for the next read. */
+      if (!round) acknowledge_now(ev->fd);
+      reports += parse_buffer(ev);
    }
-   if (n <= 0)
+   if (!reports)
    {
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) atomic_store(&ev->busy, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) atomic_store(&ev->step_us, 0);
       if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+      if (n > 0) return 0;   /* less than one report so far */
       atomic_store(&ev->ended, 1);
       return READ_ENDED;
    }
-   ev->arrival = now_us();
-   for (; ev->have - used >= REPORT_SIZE; used += REPORT_SIZE) parse_report(ev, ev->buf + used);
-   pgd_count_add(&ev->reports, used / REPORT_SIZE);
+   /* An end or error after data is seen by the next read (recv says it again). */
+   pgd_count_add(&ev->reports, reports);
    count_batch(ev);
-   atomic_store(&ev->busy, used / REPORT_SIZE >= GATHER_MIN);
-   if (gathering(ev, atomic_load(&ev->gather_us))) apply_lowat(ev, 1);
+   atomic_store(&ev->step_us, next_step(ev, reports >= GATHER_MIN));
+   if (gathering(ev)) apply_lowat(ev, 1);
    dispatched = pgd_ring_commit(&ev->dispatch);
    queued = pgd_ring_commit(&ev->queued);
-   memmove(ev->buf, ev->buf + used, ev->have - used);  /* keep a partial report */
-   ev->have -= used;
    return wake(ev, dispatched != 0, queued != 0, own_fd);
 }
 
@@ -398,9 +425,10 @@ static int wait_to_read(pgd_events_t *ev)
    if (p[0].revents)
    {
       drain(ev->control_fd);
-      /* A pump reads on (a change wakes it too), unless the stream ended. */
+      /* A pump reads on (a change wakes it too), unless the stream ended.
+         Else read at once (the reason to wait may be gone); a busy
+         stream's gather keeps its length. */
       if (pumped(ev) && !atomic_load(&ev->ended)) return SKIP;
-      atomic_store(&ev->busy, 0);   /* look again at once: the reason to wait may be gone */
       return READ;
    }
    return watching && pumped(ev) ? SKIP : READ;
@@ -484,7 +512,7 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
       struct pollfd p[4] = {{wanted_fd, POLLIN, 0}, {stop_fd, POLLIN, 0},
                             {ev->pump_fd, POLLIN, 0}, {on_socket ? ev->fd : -1, POLLIN, 0}};
       int ready = poll(p, 4, wait);
-      int news = 0;
+      int news = 0, told = p[2].revents != 0;   /* a change: read at once */
 
       if (ready < 0 || p[0].revents || p[1].revents)
       {
@@ -493,13 +521,12 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
                 : p[1].revents ? PGD_PUMP_STOPPED : PGD_PUMP_READY;   /* stop first */
          break;
       }
-      if (p[2].revents)
-      {
-         drain(ev->pump_fd);
-         atomic_store(&ev->busy, 0);
-      }
-      /* Time to read: the socket is readable, or the gather time is over. */
-      if (on_socket || (ready == 0 && delay >= 0 && wait == delay && use_socket(ev)))
+      if (told) drain(ev->pump_fd);
+      /* Time to read: the socket is readable, the gather is over, or a
+         change came (a busy stream's gather keeps its length). */
+      if (on_socket ||
+          ((told ? delay != NO_READ : ready == 0 && delay >= 0 && wait == delay) &&
+           use_socket(ev)))
       {
          news = consumer_read(ev, wanted_fd);
          atomic_store(&ev->pumped_at, now_us());
@@ -515,15 +542,12 @@ int pgd_events_pump(pgd_events_t *ev, int wanted_fd, int stop_fd, int timeout_ms
    the dispatch signal's timer. */
 unsigned pgd_events_pump_now(pgd_events_t *ev)
 {
-   int gather_us = atomic_load(&ev->gather_us);
-
    if (atomic_load(&ev->main_pumping) && use_socket(ev)) consumer_read(ev, -1);
-   if (gathering(ev, gather_us) && urgent(ev) && !atomic_load(&ev->ended) &&
-       !atomic_load(&ev->closing))
+   if (gathering(ev) && urgent(ev) && !atomic_load(&ev->ended) && !atomic_load(&ev->closing))
    {
       atomic_store(&ev->main_pumping, 1);
       atomic_store(&ev->pumped_at, now_us());
-      return (unsigned)gather_us;
+      return (unsigned)atomic_load(&ev->step_us);
    }
    if (atomic_exchange(&ev->main_pumping, 0))
    {
@@ -597,7 +621,7 @@ int pgd_events_connect(pgd_events_t *ev, const char *host, const char *port, int
    if ((err = pgd_net_command(ev->fd, PI_CMD_BR1, 0, 0, timeout_ms, &res))) goto fail;
    ev->last_level = (uint32_t)res;   /* no reader, no pump uses these while closing */
    ev->have = 0;
-   atomic_store(&ev->busy, 0);
+   atomic_store(&ev->step_us, 0);
    atomic_store(&ev->lowat, 0);
    atomic_store(&ev->main_pumping, 0);
    unpumped(ev);

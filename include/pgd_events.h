@@ -144,11 +144,13 @@ int pgd_records_select(const pgd_record_t *records, int n, int gpio, unsigned le
    socket first). */
 void pgd_events_waiters(pgd_events_t *ev, int delta);
 
-/* How long a busy stream (eight reports or more in a read) is gathered
-   before each read, in us (whole ms are used; 0: never, every read at
-   once).  4000 by default: one wake-up of the consumer (which reads the
-   socket itself, see pgd_events_pump) per 4 ms instead of one of the reader
-   and one of the consumer per batch of the daemon (about one a millisecond). */
+/* The longest gather of a busy stream (eight reports or more in a read)
+   before a read, in us (whole ms are used; under 1000: never, every read at
+   once).  The gather starts at 1 ms and doubles at each read that finds
+   the stream still busy, up to this.  16000 by default: a lasting stream
+   wakes the consumer (which reads the socket itself, see pgd_events_pump)
+   once per 16 ms instead of the reader and the consumer once per batch of
+   the daemon (about one a millisecond). */
 void pgd_events_gather(pgd_events_t *ev, unsigned us);
 
 /* Wait in the calling thread until wanted_fd (the dispatch or the pull fd)

@@ -540,10 +540,12 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     (seconds; ``None`` or ``inf`` = no limit). ``dispatch`` chooses where
     event handlers run (``main``, ``thread`` or ``manual``, see
     :mod:`pigpiod_py.events`); ``capacity`` is the size of the event ring
-    (16 to 2**26). ``gather``: how long a busy stream (eight reports or more
-    in a read) is gathered before it is read again, in seconds, 0 to
-    0.1 (default 4 ms: the handlers of a busy stream run up to that much
-    later, for a fraction of the CPU; 0: every read at once). With
+    (16 to 2**26). ``gather``: the longest time a busy stream (eight reports
+    or more in a read) is gathered before it is read again, in seconds, 0 to
+    0.1 (default 16 ms; the gather starts at 1 ms and doubles at each read
+    that finds the stream still busy: the handlers of a lasting busy stream
+    run up to ``gather`` later, for a fraction of the CPU; 0: every read at
+    once). With
     ``reconnect=True`` a lost connection is retried in
     the background (back-off up to 5 s) and callbacks and notification bits
     are restored; ``pull()``/``events()`` report DISCONNECT and RECONNECT

@@ -311,6 +311,26 @@ def test_every_gather_delivers_a_busy_stream_whole_and_in_order(sim, gather):
 
 
 @pytest.mark.parametrize("mode", ["main", "thread", "manual"])
+def test_a_short_burst_is_not_held_for_the_longest_gather(sim, mode):
+    """A busy stream's gather starts at 1 ms and grows while it stays busy,
+    so a 10 ms burst is delivered a few ms after its last edge even with a
+    100 ms gather. (Before, the first read found it busy and the reader
+    waited the whole gather: the burst's end came about 90 ms late.)"""
+    with pigpiod_py.open(sim.host, sim.port, dispatch=mode, gather=0.1) as session:
+        offset = clock_offset(session.tick)
+        ages = []
+        session.callback(21, Edge.EITHER, lambda gpio, level, tick: ages.append(
+            (time.monotonic_ns() // 1000 - offset - tick) & 0xFFFFFFFF))
+        sim.control.edges(21, 160, 16_000)   # 10 ms
+        wait = session.sleep if mode == "manual" else time.sleep
+        deadline = time.monotonic() + 10
+        while len(ages) < 160 and time.monotonic() < deadline:
+            wait(0.01)
+    assert len(ages) == 160
+    assert ages[-1] < 50_000, ages[-1]
+
+
+@pytest.mark.parametrize("mode", ["main", "thread", "manual"])
 def test_a_busy_stream_is_delivered_whole_in_every_mode(sim, mode):
     """Whoever reads the socket (the reader, a dispatcher thread, the main
     thread on its signal, a waiting thread), nothing is lost or reordered."""
@@ -328,9 +348,10 @@ def test_a_busy_stream_is_delivered_whole_in_every_mode(sim, mode):
     assert {(b - a) & 0xFFFFFFFF for a, b in zip(ticks, ticks[1:])} == {25}  # 40 kHz
 
 
-def newest_record_ages(daemon, mode: str, gather: float, batches: int) -> list:
+def newest_record_ages(daemon, mode: str, gather: float, batches: int,
+                       rate: int = 16_000) -> list:
     """How old (µs) the newest record of each batch is when its batch
-    callback runs, on a 16,000 edges/s stream; past the stream's start."""
+    callback runs, on a stream of ``rate`` edges/s; past the stream's start."""
     with pigpiod_py.open(daemon.host, daemon.port, dispatch=mode, gather=gather) as session:
         offset = clock_offset(session.tick)
         ages = []
@@ -339,7 +360,7 @@ def newest_record_ages(daemon, mode: str, gather: float, batches: int) -> list:
             ages.append((time.monotonic_ns() // 1000 - offset - ticks[-1]) & 0xFFFFFFFF)
 
         session.callback(21, Edge.EITHER, newest_age, batch=True)
-        daemon.control.edges(21, 64_000, 16_000)
+        daemon.control.edges(21, rate * 4, rate)
         wait = session.sleep if mode == "manual" else time.sleep
         deadline = time.monotonic() + 30
         while len(ages) < batches + 5 and time.monotonic() < deadline:
@@ -357,6 +378,15 @@ def test_a_long_gather_keeps_the_daemon_sending(sim, mode):
     congestion window until the read acknowledged.)"""
     ages = newest_record_ages(sim, mode, 0.032, 35)
     assert ages[len(ages) // 2] < 8000, ages
+
+
+def test_the_longest_gather_of_a_fast_stream_keeps_the_daemon_sending(sim):
+    """The same for 100 ms of a 100,000 edges/s stream (120 KB): a read
+    takes all the socket holds. (Before, a read took one 48 KB buffer and
+    left the rest for the next gather: the backlog grew, and the newest
+    record of a batch was about 85 ms old.)"""
+    ages = newest_record_ages(sim, "thread", 0.1, 20, rate=100_000)
+    assert ages[len(ages) // 2] < 20_000, ages
 
 
 @pytest.fixture

@@ -190,7 +190,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("%.1f s streams, %d rounds, medians; machine: %s" % (args.seconds, args.rounds,
                                                                   machine()))
         print("a thread's wake-up costs this much CPU here: %s; a busy stream wakes its "
-              "consumer, which reads the socket itself, once per gather (4 ms by default), the "
+              "consumer, which reads the socket itself, once per gather (up to 16 ms by default), the "
               "pigpio module's thread at each batch the daemon sends (about every 1 ms)"
               % ", ".join("%.0f us after a %d ms sleep" % (us, ms) for ms, us in wakes.items()))
         for rate, table in results.items():

@@ -55,8 +55,9 @@ from .subscriptions import NO_USER, Callback, Routes, Subscriptions, tally_count
 if TYPE_CHECKING:
     from ..connection import Connection
 
-#: How long a busy stream is gathered before each read, by default (s).
-DEFAULT_GATHER = 0.004
+#: The longest gather of a busy stream before a read, by default (s); see
+#: pgd_events_gather: it starts at 1 ms and doubles while the stream stays busy.
+DEFAULT_GATHER = 0.016
 #: Records taken from a ring per C call.
 TAKE = 4096
 #: After a take that left records, the dispatch signal comes again this
