@@ -17,7 +17,6 @@ from __future__ import annotations
 import array
 import asyncio
 import collections
-import contextlib
 import threading
 import time
 import weakref
@@ -27,7 +26,6 @@ from typing import (
     AsyncIterator,
     Callable,
     Deque,
-    Iterator,
     List,
     Optional,
     Tuple,
@@ -94,7 +92,7 @@ class EventChannel:
         self._changed = threading.Condition()   # waiters look again
         self._poll_lock = threading.Lock()      # one waiter polls the fd at a time
         self._dispatching_in: Optional[int] = None
-        self._waiters = 0                       # threads in wait() now
+        self._sleepers = 0                      # waiters asleep while another polls
         self._notified = (0, 0)                 # (gpios, events) the daemon reports
         self.handle = -1
         self.closed = False
@@ -269,7 +267,7 @@ class EventChannel:
                 self._dispatching_in = None
         if ended:  # not under the lock: the loss closes the session, which joins threads
             self._connection.lost(self._connection.token)
-        if n and self._waiters:
+        if n and self._sleepers:
             self._wake_waiters()
         return n, n == TAKE
 
@@ -401,7 +399,7 @@ class EventChannel:
         closes or its connection is lost."""
         limit = wait_seconds(timeout)
         deadline = None if limit is None else time.monotonic() + limit
-        with self.ring.waiting_for_pull() as live, self._counted_waiter():
+        with self.ring.waiting_for_pull() as live:
             while True:
                 if self._dispatcher.waiters_dispatch:
                     self.dispatch()
@@ -415,22 +413,24 @@ class EventChannel:
                         self._poll(remaining)
                     finally:
                         self._poll_lock.release()
-                        if self._waiters > 1:
-                            self._wake_waiters()
+                        if self._sleepers:
+                            self._wake_waiters()  # one of them polls next
                 else:
-                    with self._changed, safe_point():
-                        if not until() and not self.closed:
-                            self._changed.wait(remaining)
+                    self._sleep(remaining, until)
 
-    @contextlib.contextmanager
-    def _counted_waiter(self) -> Iterator[None]:
-        with self._changed:
-            self._waiters += 1
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._waiters -= 1
+    def _sleep(self, remaining: Optional[float], until: Callable[[], bool]) -> None:
+        """Wait to be woken while another thread polls: by a dispatch, or
+        when that thread stops polling. At most one poll slice, so a waiter
+        that began to sleep just after the poller left polls soon itself."""
+        with self._changed, safe_point():
+            if until() or self.closed:
+                return
+            self._sleepers += 1
+            try:
+                self._changed.wait(_POLL_SLICE if remaining is None
+                                   else min(remaining, _POLL_SLICE))
+            finally:
+                self._sleepers -= 1
 
     def _poll(self, remaining: Optional[float]) -> None:
         """Wait for the pull fd (one waiter at a time, reading the socket
