@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <time.h>
@@ -47,6 +48,7 @@ struct pgd_events
    int dispatch_fd, pull_fd;     /* eventfds */
    int control_fd;               /* eventfd: tells the reader to look again */
    int pump_fd;                  /* eventfd: tells a pumping consumer to look again */
+   int watch_fd;                 /* timerfd: a pumping consumer stayed away (see arm_watch) */
 
    /* The connection; the reader thread runs while `running`. */
    int fd;                       /* the NOIB socket */
@@ -65,7 +67,6 @@ struct pgd_events
 
    /* Consumers that read the socket themselves (see pgd_events_pump). */
    atomic_int pumpers;           /* inside pgd_events_pump now, reading */
-   atomic_int reader_parked;     /* the reader waits without a time limit for them */
    atomic_int socket_users;      /* of them, using the socket now */
    _Atomic uint32_t pumped_at;   /* when one last read it (us) */
    atomic_int main_pumping;      /* the main thread reads it on the signal's timer */
@@ -391,35 +392,39 @@ static void unpumped(pgd_events_t *ev)
    atomic_store(&ev->pumped_at, now_us() - 2 * WATCHDOG_MS * 1000);
 }
 
+/* A pumping consumer goes away from the socket (to run handlers): the
+   reader wakes WATCHDOG_MS from now unless the consumer comes back and
+   goes away again before (each time re-arms the timer).  A system call,
+   but no wake-up: the reader sleeps while the consumer keeps reading. */
+static void arm_watch(pgd_events_t *ev)
+{
+   struct itimerspec in = {{0, 0}, {0, WATCHDOG_MS * 1000000L}};
+
+   timerfd_settime(ev->watch_fd, 0, &in, NULL);
+}
+
 enum { STOP, READ, SKIP };
 
 /* The reader's wait before a read (see read_delay).  While a consumer pumps
-   the socket itself the reader only watches: it reads when the consumer
-   stopped reading for WATCHDOG_MS (a slow handler), so the socket is never
-   left unread longer and drops are still counted at the ring.  A change of
-   routes or waiters, and a disconnect, end any of these waits at once (the
-   control eventfd); the reader then reads at once unless a pump reads on
-   (it is told of the change too). */
+   the socket itself the reader only watches, without a time limit: it reads
+   when the consumer stayed away from the socket for WATCHDOG_MS (a slow
+   handler, see arm_watch), so the socket is never left unread longer and
+   drops are still counted at the ring; an idle or busy session with a
+   pumping consumer does not wake it.  A change of routes or waiters, and a
+   disconnect, end any of these waits at once (the control eventfd); the
+   reader then reads at once unless a pump reads on (it is told of the
+   change too). */
 static int wait_to_read(pgd_events_t *ev)
 {
    int watching = pumped(ev);
-   int delay = watching ? WATCHDOG_MS : read_delay(ev);
-   struct pollfd p[2] = {{ev->control_fd, POLLIN, 0}, {ev->fd, POLLIN, 0}};
+   int delay = watching ? -1 : read_delay(ev);
+   struct pollfd p[3] = {{ev->control_fd, POLLIN, 0},
+                         {watching ? ev->watch_fd : -1, POLLIN, 0},
+                         {!watching && delay < 0 ? ev->fd : -1, POLLIN, 0}};
    int ready;
 
-   if (watching && !pumped_recently(ev))
-   {
-      /* A pump that waits in pgd_events_pump on a quiet stream tells the
-         reader when it leaves (see leave_pump): no time limit meanwhile,
-         so an idle session wakes nobody.  Parked first, then the look:
-         either this sees the pump gone or the pump sees the reader parked. */
-      atomic_store(&ev->reader_parked, 1);
-      if (atomic_load(&ev->pumpers)) delay = -1;
-      else atomic_store(&ev->reader_parked, 0);
-   }
    if (!watching && delay < 0) set_lowat(ev, delay == WHEN_FULL);
-   ready = poll(p, !watching && delay < 0 ? 2 : 1, delay == WHEN_FULL ? LAZY_FULL_MS : delay);
-   atomic_store(&ev->reader_parked, 0);
+   ready = poll(p, 3, watching ? -1 : delay == WHEN_FULL ? LAZY_FULL_MS : delay);
    if (ready < 0 && errno != EINTR) return STOP;
    if (atomic_load(&ev->closing)) return STOP;
    if (p[0].revents)
@@ -431,7 +436,12 @@ static int wait_to_read(pgd_events_t *ev)
       if (pumped(ev) && !atomic_load(&ev->ended)) return SKIP;
       return READ;
    }
-   return watching && pumped(ev) ? SKIP : READ;
+   if (p[1].revents)
+   {
+      drain(ev->watch_fd);
+      return atomic_load(&ev->pumpers) ? SKIP : READ;   /* back in a pump, or late */
+   }
+   return watching ? SKIP : READ;
 }
 
 static void *reader_thread(void *arg)
@@ -469,11 +479,11 @@ static int consumer_read(pgd_events_t *ev, int own_fd)
    return news;
 }
 
-/* A pump stops reading: a reader parked for it watches again. */
+/* A pump stops reading: the reader watches for its return. */
 static void leave_pump(pgd_events_t *ev)
 {
    atomic_fetch_sub(&ev->pumpers, 1);
-   if (atomic_load(&ev->reader_parked)) notify(ev->control_fd);
+   arm_watch(ev);
 }
 
 /* Take a use of the socket unless it is closing or ended; 1 when taken. */
@@ -547,6 +557,7 @@ unsigned pgd_events_pump_now(pgd_events_t *ev)
    {
       atomic_store(&ev->main_pumping, 1);
       atomic_store(&ev->pumped_at, now_us());
+      arm_watch(ev);
       return (unsigned)atomic_load(&ev->step_us);
    }
    if (atomic_exchange(&ev->main_pumping, 0))
@@ -574,17 +585,18 @@ pgd_events_t *pgd_events_new(unsigned capacity, int *error)
       return NULL;
    }
    ev = memset(memory, 0, sizeof(*ev));
-   ev->fd = ev->dispatch_fd = ev->pull_fd = ev->control_fd = ev->pump_fd = -1;
+   ev->fd = ev->dispatch_fd = ev->pull_fd = ev->control_fd = ev->pump_fd = ev->watch_fd = -1;
    atomic_store(&ev->gather_us, GATHER_US);
    ev->dispatch_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    ev->pull_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    ev->control_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
    ev->pump_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+   ev->watch_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
    ev->buf = malloc(READ_REPORTS * REPORT_SIZE);
    pthread_mutex_init(&ev->producer, NULL);
    if (pgd_ring_init(&ev->dispatch, capacity) || pgd_ring_init(&ev->queued, capacity) ||
        ev->dispatch_fd < 0 || ev->pull_fd < 0 || ev->control_fd < 0 || ev->pump_fd < 0 ||
-       !ev->buf)
+       ev->watch_fd < 0 || !ev->buf)
    {
       *error = PGD_ERR_SYSTEM;
       pgd_events_free(ev);
@@ -601,6 +613,7 @@ void pgd_events_free(pgd_events_t *ev)
    if (ev->pull_fd >= 0) close(ev->pull_fd);
    if (ev->control_fd >= 0) close(ev->control_fd);
    if (ev->pump_fd >= 0) close(ev->pump_fd);
+   if (ev->watch_fd >= 0) close(ev->watch_fd);
    pthread_mutex_destroy(&ev->producer);
    free(ev->buf);
    pgd_ring_free(&ev->dispatch);

@@ -12,8 +12,9 @@
    per batch, the consumer itself while it waits (pgd_events_pump: the
    dispatcher thread, a waiting thread; pgd_events_pump_now: the main
    thread on its dispatch signal).  Readers take turns under a lock; while
-   a consumer pumps, the reader thread only watches and takes over when no
-   pump read for WATCHDOG_MS (a slow handler), so the socket never waits
+   a consumer pumps, the reader thread sleeps and takes over when the
+   consumer stayed away from the socket for 50 ms (a slow handler; a timer
+   the consumer re-arms each time it leaves), so the socket never waits
    long.  Both rings are lock-free single-producer/single-consumer rings
    (one reader at a time is the producer); reading never blocks on Python
    and never takes the GIL; a full ring drops the record and counts it.
