@@ -402,7 +402,7 @@ def test_a_gather_takes_what_pigpiods_nagle_held_back(nagle_sim):
     waits until that one is acknowledged, which a read does. The read takes
     what that releases too (on the same machine it is there at once), so the
     newest record is fresh, not a whole gather old (before: 33 ms old with
-    a 32 ms gather, 4.8 ms with the default 4 ms)."""
+    a 32 ms gather, 4.8 ms with the then default 4 ms)."""
     ages = newest_record_ages(nagle_sim, "thread", 0.032, 35)
     assert ages[len(ages) // 2] < 8000, ages
 
@@ -502,7 +502,7 @@ def _reader_ids() -> set:
 
 def test_an_idle_thread_mode_session_wakes_neither_reader_nor_dispatcher(daemon):
     """With handlers and nothing arriving, the dispatcher waits on the socket
-    and the reader, which only watches while it does, parks: both wait in a
+    and the reader, which only watches while it does, sleeps: both wait in a
     poll without a time-out, so an idle session costs no wake-ups."""
     if os.uname().machine not in _POLLS:
         pytest.skip("poll system call numbers not known for %s" % os.uname().machine)
@@ -520,7 +520,7 @@ def test_an_idle_thread_mode_session_wakes_neither_reader_nor_dispatcher(daemon)
         assert wait_until(lambda: len(seen) >= 2)
         ids = (_reader_ids() - before_readers) | (dispatchers() - before_dispatchers)
         assert len(ids) == 2
-        # The reader parks after one watch period (50 ms) at most.
+        # The reader sleeps without a limit after one watch period (50 ms) at most.
         assert wait_until(lambda: all(_waits_with_no_time_limit(i) for i in ids), timeout=10), \
             [_syscall(i) for i in ids]
 
