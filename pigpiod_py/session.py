@@ -545,9 +545,8 @@ def open(host: Optional[str] = None, port: Optional[int] = None, *,
     0.1 (default 16 ms; the gather starts at 1 ms and doubles at each read
     that finds the stream still busy: the handlers of a lasting busy stream
     run up to ``gather`` later, for a fraction of the CPU; 0: every read at
-    once). With
-    ``reconnect=True`` a lost connection is retried in
-    the background (back-off up to 5 s) and callbacks and notification bits
+    once). With ``reconnect=True`` a lost connection is retried in the
+    background (back-off up to 5 s) and callbacks and notification bits
     are restored; ``pull()``/``events()`` report DISCONNECT and RECONNECT
     records; commands meanwhile raise :class:`PigpioConnectionError`, and
     handles opened before raise :class:`StaleHandleError`. Without it the
