@@ -9,6 +9,7 @@ import queue
 import select
 import selectors
 import signal
+import sys
 import threading
 import time
 
@@ -206,6 +207,40 @@ def test_module_wait_until(daemon, toggler):
         toggler(0.1)
         assert pigpiod_py.wait(lambda: bool(ran), timeout=10)
         assert not pigpiod_py.wait(lambda: False, timeout=0.05)
+
+
+def _sleeps_in_condition_wait(thread: threading.Thread) -> bool:
+    """Whether ``thread`` is blocked in a ``threading.Condition.wait``."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "wait" and frame.f_globals.get("__name__") == "threading":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def test_a_waiter_that_sleeps_just_after_the_poller_left_still_gets_its_record(daemon,
+                                                                             toggler):
+    """One waiter polls while others sleep; if the poller leaves between
+    another waiter's failed try for the poll and its sleep, nobody wakes
+    that waiter: it sleeps one poll slice at most, then polls itself.
+    (Before, it slept until its own time-out, here 5 s, with its record
+    waiting.)"""
+    with pigpiod_py.open(daemon.host, daemon.port, dispatch="manual") as session:
+        session.callback(GPIO, Edge.EITHER)   # no function: pull() gets its records
+        channel = session._events()
+        got = []
+        channel._poll_lock.acquire()   # another waiter polls ...
+        waiter = threading.Thread(target=lambda: got.append(session.pull(timeout=5)))
+        waiter.start()
+        try:
+            assert wait_until(lambda: _sleeps_in_condition_wait(waiter))
+        finally:
+            channel._poll_lock.release()   # ... and leaves without a word
+        started = time.monotonic()
+        toggler(0)
+        waiter.join()
+        assert got[0] is not None and time.monotonic() - started < 2.5
 
 
 # -- waits notice a close or a loss ------------------------------------------------
