@@ -80,6 +80,7 @@ struct pgd_events
    uint32_t last_level;
    atomic_int step_us;           /* the wait before the next read of a busy stream (see
                                     next_step), 0 while it is not busy */
+   _Atomic uint32_t read_at;     /* when the last read brought reports (us) */
    atomic_int lowat;             /* SO_RCVLOWAT is LAZY_FULL_BYTES (else 1) */
    atomic_int ended;             /* a read saw the stream end */
    uint32_t arrival;             /* when this batch arrived (us) */
@@ -250,8 +251,15 @@ static int next_step(pgd_events_t *ev, int busy)
    see pgd_events_count). */
 static int read_delay(pgd_events_t *ev)
 {
+   int32_t left_us;
+
    if (!urgent(ev)) return routed(ev) ? LAZY_MS : WHEN_FULL;
-   return gathering(ev) ? atomic_load(&ev->step_us) / 1000 : AT_ONCE;
+   if (!gathering(ev)) return AT_ONCE;
+   /* Counted from the last read, not from this wait: a pump called in
+      slices (a waiting thread polls 50 ms at a time) still reads once the
+      gather is over, in whichever slice that falls. */
+   left_us = atomic_load(&ev->step_us) - (int32_t)(now_us() - atomic_load(&ev->read_at));
+   return left_us <= 0 ? 0 : (left_us + 999) / 1000;
 }
 
 /* The socket's low-water mark (SO_RCVLOWAT): LAZY_FULL_BYTES (full) or
@@ -345,6 +353,7 @@ static int read_reports(pgd_events_t *ev, int own_fd)
       return READ_ENDED;
    }
    /* An end or error after data is seen by the next read (recv says it again). */
+   atomic_store(&ev->read_at, ev->arrival);
    pgd_count_add(&ev->reports, reports);
    count_batch(ev);
    atomic_store(&ev->step_us, next_step(ev, reports >= GATHER_MIN));

@@ -365,6 +365,23 @@ def test_a_short_burst_is_not_held_for_the_longest_gather(sim, mode):
     assert ages[-1] < 50_000, ages[-1]
 
 
+def test_a_long_manual_wait_reads_a_busy_stream_at_each_gather(sim):
+    """A manual-mode wait polls in 50 ms slices; the gather is counted from
+    the last read, so a gather longer than a slice still ends inside one:
+    a 1.5 s wait with a 100 ms gather delivers all but the last gather of
+    a 16,000 edges/s stream. (Before, each slice began the gather again and
+    never reached its end once the ramp passed 50 ms, and the reader left
+    the socket to the waiting thread: the stream stalled until the wait
+    returned, after about 2,000 edges.)"""
+    with pigpiod_py.open(sim.host, sim.port, dispatch="manual", gather=0.1) as session:
+        batches = []
+        session.callback(21, Edge.EITHER, lambda gpio, ticks, levels: batches.append(len(ticks)),
+                         batch=True)
+        sim.control.edges(21, 32_000, 16_000)   # 2 s
+        session.sleep(1.5)
+    assert sum(batches) >= 12_000, batches
+
+
 @pytest.mark.parametrize("mode", ["main", "thread", "manual"])
 def test_a_busy_stream_is_delivered_whole_in_every_mode(sim, mode):
     """Whoever reads the socket (the reader, a dispatcher thread, the main
