@@ -588,9 +588,9 @@ def _voluntary_switches(native_id: int) -> int:
 def test_a_busy_thread_mode_session_leaves_the_reader_asleep(sim):
     """While the dispatcher thread reads a busy stream itself, the reader
     sleeps until the dispatcher stays away from the socket too long (a
-    timer the dispatcher re-arms at each read): a second of 16,000 edges/s
-    wakes it at most a few times. (Before, it looked every 50 ms: 20
-    wake-ups a second beside the dispatcher's 62.)"""
+    timer the dispatcher re-arms each time it leaves the socket): a second
+    of 16,000 edges/s wakes it at most a few times. (Before, it looked
+    every 50 ms: 20 wake-ups a second beside the dispatcher's 62.)"""
     before = _reader_ids()
     with pigpiod_py.open(sim.host, sim.port, dispatch="thread") as session:
         seen = [0]
