@@ -438,7 +438,7 @@ def test_the_longest_gather_of_a_fast_stream_keeps_the_daemon_sending(sim):
     left the rest for the next gather: the backlog grew, and the newest
     record of a batch was about 85 ms old.)"""
     ages = newest_record_ages(sim, "thread", 0.1, 20, rate=100_000)
-    assert ages[len(ages) // 2] < 20_000, ages
+    assert ages[len(ages) // 2] < 50_000, ages   # under 1 ms on an idle machine
 
 
 @pytest.fixture
