@@ -244,8 +244,8 @@ static int next_step(pgd_events_t *ev, int busy)
 /* Each wake-up of a thread costs far more than the records it brings when
    a stream is busy (the daemon sends a batch every millisecond or so):
    after a read that brought GATHER_MIN reports or more, wait the gather
-   (see next_step) and then take all that came meanwhile; a quiet stream is read at
-   once (its first record after a quiet spell is never late).  Nobody
+   (see next_step) and then take all that came meanwhile; a quiet stream is
+   read at once (its first record after a quiet spell is never late).  Nobody
    waiting for records: every LAZY_MS for a queue nobody reads yet, and
    for tallies only when much came (they are brought up to date when read,
    see pgd_events_count). */
@@ -433,7 +433,7 @@ static int wait_to_read(pgd_events_t *ev)
    int ready;
 
    if (!watching && delay < 0) set_lowat(ev, delay == WHEN_FULL);
-   ready = poll(p, 3, watching ? -1 : delay == WHEN_FULL ? LAZY_FULL_MS : delay);
+   ready = poll(p, 3, delay == WHEN_FULL ? LAZY_FULL_MS : delay);
    if (ready < 0 && errno != EINTR) return STOP;
    if (atomic_load(&ev->closing)) return STOP;
    if (p[0].revents)
